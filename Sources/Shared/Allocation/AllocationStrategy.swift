@@ -1,0 +1,68 @@
+/// Everything an allocation strategy may look at: per-prompt statistics from
+/// pre-sampling, the regulariser, the budget and the optional filters.
+///
+/// Arrays are indexed by the prompt's position in the iteration's batch.
+public struct AllocationRequest: Sendable, Equatable {
+    /// G_i: the (mean or RMS) gradient norm of prompt i's accepted pre-samples.
+    public var gradNorms: [Double]
+    /// p_i: the fraction of prompt i's pre-samples that were accepted.
+    public var acceptRates: [Double]
+    public var alpha: Double
+    public var beta: Double
+    /// N: the total number of samples to hand out.
+    public var budget: Int
+    /// Drop prompts whose acceptance rate is strictly above this; 0 disables.
+    public var filterThreshold: Double
+    /// Drop prompts whose expected accepted count is strictly below this; 0 disables.
+    public var filterInsufficient: Double
+
+    public init(
+        gradNorms: [Double], acceptRates: [Double],
+        alpha: Double = 1e-3, beta: Double = 2, budget: Int,
+        filterThreshold: Double = 0, filterInsufficient: Double = 0
+    ) {
+        self.gradNorms = gradNorms
+        self.acceptRates = acceptRates
+        self.alpha = alpha
+        self.beta = beta
+        self.budget = budget
+        self.filterThreshold = filterThreshold
+        self.filterInsufficient = filterInsufficient
+    }
+
+    public var promptCount: Int { acceptRates.count }
+}
+
+/// Per-prompt sample counts that add up to the budget exactly, and the ratios
+/// they came from.
+public struct Allocation: Sendable, Equatable, Codable {
+    public var counts: [Int]
+    public var ratios: [Double]
+
+    public init(counts: [Int], ratios: [Double]) {
+        self.counts = counts
+        self.ratios = ratios
+    }
+}
+
+/// A rule that splits a sample budget over the prompts of an iteration.
+/// The coordinator and the `allocate` command both go through `allocate`.
+public protocol AllocationStrategy: Sendable {
+    /// The name used in run configurations and on the command line.
+    static var name: String { get }
+    /// Throws `AllocationError` for invalid input or when nothing is allocatable.
+    func allocate(_ request: AllocationRequest) throws(AllocationError) -> Allocation
+}
+
+/// The strategies a run or the `allocate` command can name.
+public enum AllocationStrategyName: String, Sendable, Codable, CaseIterable {
+    case gvm
+    case uniform
+
+    public var strategy: any AllocationStrategy {
+        switch self {
+        case .gvm: GVMAllocation()
+        case .uniform: UniformAllocation()
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/// What a verifier concluded about one response.
+public struct Verdict: Sendable, Equatable, Codable {
+    /// Whether the response's committed final answer equals the gold answer.
+    public var correct: Bool
+    /// The final answer as found in the response (last box, or the text after a
+    /// fallback phrase), trimmed, without `$` and a trailing period, before any
+    /// other normalisation. `nil` when the response commits to no answer.
+    public var extracted: String?
+
+    public init(correct: Bool, extracted: String?) {
+        self.correct = correct
+        self.extracted = extracted
+    }
+}
+
+/// Judges a chain-of-thought response against a gold answer. Implementations
+/// are pure and thread-safe, so callers may verify many responses in parallel.
+public protocol AnswerVerifier: Sendable {
+    func verify(response: String, gold: String) -> Verdict
+}
