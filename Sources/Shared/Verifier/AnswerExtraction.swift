@@ -47,7 +47,8 @@ enum AnswerExtraction {
             } else if LatexBytes.matches(text, at: index + 1, "fbox") {
                 nameEnd = index + 5
             } else {
-                // Skip the escaped byte too, so `\\boxed` is not misread.
+                // A control symbol such as `\\` is two bytes: in `\\boxed`,
+                // TeX reads a line break and the word "boxed", not a box.
                 index += 2
                 continue
             }
@@ -97,7 +98,7 @@ enum AnswerExtraction {
         while index >= 0 {
             let byte = text[index]
             if byte == UInt8(ascii: "#"), LatexBytes.matches(text, at: index, "####") {
-                // The first `#` of the run, so `#####` still reads as a marker.
+                // A longer run of `#` is one marker too.
                 var start = index + 4
                 while start < text.count, text[start] == UInt8(ascii: "#") { start += 1 }
                 return answerText(text, from: start)
@@ -111,12 +112,10 @@ enum AnswerExtraction {
     }
 
     /// If `text[index...]` reads "answer" followed by `:` or the word "is"
-    /// (markdown `**` allowed between), where the answer text starts.
+    /// (markdown `**` allowed between), or is a "Final Answer" heading,
+    /// where the answer text starts.
     private static func answerPhraseEnd(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
-        let word: StaticString = "answer"
-        let pointer = word.utf8Start
-        guard index + 6 <= text.count else { return nil }
-        for offset in 0..<6 where LatexBytes.lowercased(text[index + offset]) != pointer[offset] { return nil }
+        guard LatexBytes.matchesIgnoringCase(text, at: index, "answer") else { return nil }
         if index > 0, LatexBytes.isLetter(text[index - 1]) { return nil }
         var cursor = index + 6
         if cursor < text.count, LatexBytes.isLetter(text[cursor]) { return nil }
@@ -129,6 +128,10 @@ enum AnswerExtraction {
         skipDecoration()
         guard cursor < text.count else { return nil }
         if text[cursor] == UInt8(ascii: ":") { return cursor + 1 }
+        // A "**Final Answer**" heading with the answer on the next lines.
+        if text[cursor] == LatexBytes.newline || text[cursor] == 13, LatexBytes.matchesIgnoringCase(text, at: index - 6, "final ") {
+            return cursor
+        }
         if cursor + 2 <= text.count, text[cursor] | 0x20 == UInt8(ascii: "i"), text[cursor + 1] | 0x20 == UInt8(ascii: "s"),
            cursor + 2 == text.count || !LatexBytes.isLetter(text[cursor + 2]) {
             cursor += 2
@@ -196,12 +199,10 @@ enum AnswerExtraction {
             let before = (lower, upper)
             while lower < upper, LatexBytes.isSpace(bytes[lower]) { lower += 1 }
             while upper > lower, LatexBytes.isSpace(bytes[upper - 1]) { upper -= 1 }
-            if upper - lower >= 4, bytes[lower] == LatexBytes.star, bytes[lower + 1] == LatexBytes.star,
-               bytes[upper - 1] == LatexBytes.star, bytes[upper - 2] == LatexBytes.star {
-                lower += 2
-                upper -= 2
-            }
-            // A final `.` ends the sentence, but `\.` or `...` do not.
+            // Markdown emphasis around the answer.
+            while lower < upper, bytes[lower] == LatexBytes.star { lower += 1 }
+            while upper > lower, bytes[upper - 1] == LatexBytes.star { upper -= 1 }
+            // A final `.` ends the sentence; `\.` is not a period.
             if upper > lower, bytes[upper - 1] == LatexBytes.period,
                upper - lower < 2 || bytes[upper - 2] != LatexBytes.backslash {
                 upper -= 1

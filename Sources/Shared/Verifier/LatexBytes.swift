@@ -53,6 +53,15 @@ enum LatexBytes {
         return true
     }
 
+    /// Whether `bytes` at `index` spells `word` (lowercase ASCII) in any case.
+    static func matchesIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard index >= 0, index + count <= bytes.count else { return false }
+        let pointer = word.utf8Start
+        for offset in 0..<count where lowercased(bytes[index + offset]) != pointer[offset] { return false }
+        return true
+    }
+
     /// Whether `bytes` at `index` spells `word` (ASCII, exact case).
     @inline(__always)
     static func matches(_ bytes: [UInt8], at index: Int, _ word: StaticString) -> Bool {
