@@ -11,6 +11,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Wire types, allocation strategies, statistics and the answer verifier:
@@ -21,25 +29,70 @@ let package = Package(
             dependencies: [
                 "Shared",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CurlHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "Worker",
             dependencies: [
                 "Shared",
+                "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libcurl, for all of the worker's HTTP (see CurlHTTP).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Async HTTP client on libcurl's multi interface, driven by one thread.
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
         // Fixture lookup and process helpers for every test target.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "SharedTests",
             dependencies: ["Shared", "TestSupport"]
+        ),
+        .testTarget(
+            name: "CoordinatorTests",
+            dependencies: ["Coordinator", "Shared", "TestSupport"]
+        ),
+        // A real coordinator, real workers and an OpenAI test double over loopback.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Shared", "TestSupport", "CurlHTTP", "Coordinator", "Worker"]
         ),
         // Runs the built executables as real processes.
         .testTarget(
             name: "CommandTests",
             dependencies: ["Shared", "TestSupport", "Coordinator", "Worker"]
+        ),
+        // Real HTTP over loopback against a small server inside the tests.
+        .testTarget(
+            name: "CurlHTTPTests",
+            dependencies: ["CurlHTTP"]
+        ),
+        // The worker's backend, loop and command, against in-process doubles.
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "Shared", "TestSupport", "CurlHTTP"]
         ),
     ]
 )

@@ -2,11 +2,11 @@ import ArgumentParser
 import Shared
 
 @main
-struct GVMCoordinator: ParsableCommand {
+struct GVMCoordinator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gvm-coordinator",
         abstract: "Keeps GVM runs and computes variance-optimal sample budgets.",
         version: GVMVersion.current,
-        subcommands: [AllocateCommand.self]
+        subcommands: [ServeCommand.self, ImportDatasetCommand.self, CreateRunCommand.self, AllocateCommand.self]
     )
 }

@@ -5,7 +5,7 @@ import Foundation
 public enum JSONInput {
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(FieldError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try WireJSON.decoder().decode(type, from: data)
         } catch {
             var fieldError = FieldError(error)
             if fieldError.field == "input", fieldError.problem == "is not valid JSON" {

@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// `/v1/leases`: the worker protocol. Handlers decode, call the store, encode.
+struct LeaseRoutes<Context: RequestContext> {
+    let store: any CoordinatorStore
+    let metrics: CoordinatorMetrics
+
+    func register(on router: Router<Context>) {
+        let leases = router.group("v1/leases")
+        leases.post { request, _ in
+            let leaseRequest = try await JSONResponses.decode(LeaseRequest.self, from: request)
+            let leases = try await store.grantLeases(leaseRequest, now: Date())
+            metrics.leasesGranted.increment(by: leases.count)
+            return try JSONResponses.ok(LeaseGrant(leases: leases, retryAfterSeconds: leases.isEmpty ? 1 : nil))
+        }
+        leases.post(":leaseId/heartbeat") { _, context in
+            try JSONResponses.ok(try await store.heartbeat(leaseId: try Self.leaseId(context), now: Date()))
+        }
+        leases.post(":leaseId/result") { request, context in
+            let started = ContinuousClock.now
+            let result = try await JSONResponses.decode(LeaseResult.self, from: request)
+            let receipt = try await store.submit(leaseId: try Self.leaseId(context), result: result, now: Date())
+            if !receipt.duplicate {
+                metrics.recordSubmission(result, elapsed: ContinuousClock.now - started)
+            }
+            return try JSONResponses.ok(receipt)
+        }
+        leases.post(":leaseId/release") { request, context in
+            let release = try await JSONResponses.decode(LeaseRelease.self, from: request)
+            try await store.release(leaseId: try Self.leaseId(context), reason: release.reason, now: Date())
+            return try JSONResponses.ok(["released": true])
+        }
+    }
+
+    static func leaseId(_ context: Context) throws -> String {
+        guard let id = context.parameters.get("leaseId"), !id.isEmpty else {
+            throw CoordinatorError.invalid(field: "leaseId", "is missing from the path")
+        }
+        return id
+    }
+}

@@ -1,0 +1,65 @@
+import CurlHTTP
+import Foundation
+import Shared
+
+/// What the operator commands use to talk to a running coordinator.
+struct CoordinatorAPIClient {
+    let baseURL: String
+    let http: CurlHTTPClient
+
+    init(url: String) throws {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw CommandFailure("--url must start with http:// or https://, got \(url)")
+        }
+        baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        http = try CurlHTTPClient()
+    }
+
+    /// Sends a request and decodes a 2xx answer; anything else becomes a
+    /// `CommandFailure` carrying the coordinator's own message.
+    func send<T: Decodable>(
+        _ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json",
+        as type: T.Type
+    ) async throws -> T {
+        let response = try await raw(method, path, body: body, contentType: contentType)
+        do {
+            return try WireJSON.decoder().decode(type, from: response.body)
+        } catch {
+            throw CommandFailure("the coordinator's answer to \(method) \(path) could not be read: \(error)")
+        }
+    }
+
+    func raw(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> HTTPResponse {
+        var headers = ["Accept": "application/json"]
+        if body != nil { headers["Content-Type"] = contentType }
+        let response: HTTPResponse
+        do {
+            response = try await http.send(HTTPRequest(
+                method: method, url: baseURL + path, headers: headers, body: body, timeout: .seconds(600)))
+        } catch {
+            throw CommandFailure("cannot reach the coordinator at \(baseURL): \(error)")
+        }
+        guard (200..<300).contains(response.status) else {
+            if let error = try? WireJSON.decoder().decode(ErrorBody.self, from: response.body) {
+                let field = error.error.field.map { "\($0): " } ?? ""
+                throw CommandFailure("\(response.status) \(field)\(error.error.message)")
+            }
+            throw CommandFailure("\(response.status) \(String(decoding: response.body.prefix(500), as: UTF8.self))")
+        }
+        return response
+    }
+
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = WireJSON.encoder()
+        encoder.outputFormatting.insert(.prettyPrinted)
+        encoder.outputFormatting.insert(.sortedKeys)
+        FileHandle.standardOutput.write(try encoder.encode(value) + Data("\n".utf8))
+    }
+}
+
+/// A command that failed for a reason the user can act on: printed as one
+/// line on stderr, exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// `gvm-coordinator serve --db FILE [--host H] [--port P] [--config FILE]`
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the coordinator daemon.",
+        discussion: """
+            All state lives in the SQLite file given by --db; restarting on the same file resumes \
+            every run. With --port 0 a free port is bound; the first line on stdout is always \
+            "listening on http://HOST:PORT".
+            """
+    )
+
+    @Option(help: "The SQLite database file (created if missing).")
+    var db: String?
+
+    @Option(help: "The address to bind (default 127.0.0.1; other addresses must be asked for).")
+    var host: String?
+
+    @Option(help: "The port to bind (default 8420; 0 picks a free one).")
+    var port: Int?
+
+    @Option(help: "A JSON file with db, host, port and logLevel; flags override it.")
+    var config: String?
+
+    func run() async throws {
+        let settings = try ServeSettings.resolve(configFile: config, db: db, host: host, port: port)
+        var logger = Logger(label: "gvm-coordinator")
+        logger.logLevel = settings.logLevel
+
+        let store = try SQLiteStore(path: settings.db)
+        let application = CoordinatorServer.makeApplication(
+            store: store, host: settings.host, port: settings.port, logger: logger
+        ) { host, port in
+            // Scripts and tests read this line to learn the port.
+            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+        }
+        let services = ServiceGroup(configuration: .init(
+            services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
+    }
+}
+
+/// The serve settings from the config file, then the flags.
+struct ServeSettings: Decodable {
+    var db: String?
+    var host: String?
+    var port: Int?
+    var logLevel: String?
+
+    struct Resolved {
+        var db: String
+        var host: String
+        var port: Int
+        var logLevel: Logger.Level
+    }
+
+    static func resolve(configFile: String?, db: String?, host: String?, port: Int?) throws -> Resolved {
+        var file = ServeSettings()
+        if let configFile {
+            do {
+                file = try JSONInput.decode(ServeSettings.self, from: try Data(contentsOf: URL(fileURLWithPath: configFile)))
+            } catch let error as FieldError {
+                throw ValidationError("--config \(configFile): \(error)")
+            } catch {
+                throw ValidationError("--config \(configFile): cannot read it (\(error.localizedDescription))")
+            }
+        }
+        guard let database = db ?? file.db, !database.isEmpty else {
+            throw ValidationError("--db is required (or \"db\" in --config)")
+        }
+        let port = port ?? file.port ?? 8420
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
+        let levelName = file.logLevel ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw ValidationError("logLevel must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return Resolved(db: database, host: host ?? file.host ?? "127.0.0.1", port: port, logLevel: level)
+    }
+}

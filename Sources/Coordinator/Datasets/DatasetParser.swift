@@ -1,0 +1,78 @@
+import Crypto
+import Foundation
+import Shared
+
+/// How to read a JSONL prompt set. The defaults read MATH-500 and AMC 2023
+/// as published.
+struct DatasetImportOptions: Codable, Sendable, Equatable {
+    var problemField: String = "problem"
+    var answerField: String = "answer"
+    /// Take the gold answer from the last `\boxed{}` of the answer field (for
+    /// sets such as Minerva Math whose answer is a worked solution).
+    var answerFromLastBox: Bool = false
+}
+
+/// A dataset read and checked whole, ready to be stored in one transaction.
+struct ParsedDataset: Sendable {
+    struct Prompt: Sendable, Equatable {
+        var problem: String
+        var answer: String
+    }
+
+    var name: String
+    var contentHash: String
+    var options: DatasetImportOptions
+    var prompts: [Prompt]
+}
+
+enum DatasetParser {
+    /// Parses JSONL; the first bad line fails the whole import, naming its
+    /// line number (from 1).
+    static func parse(name: String, jsonl: Data, options: DatasetImportOptions) throws(CoordinatorError) -> ParsedDataset {
+        guard !name.isEmpty, name.count <= 200 else {
+            throw .invalid(field: "name", "must be 1 to 200 characters")
+        }
+        var prompts: [ParsedDataset.Prompt] = []
+        var lineNumber = 0
+        for line in jsonl.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
+            prompts.append(try parseLine(Data(line), number: lineNumber, options: options))
+        }
+        guard !prompts.isEmpty else { throw .invalid(field: "body", "holds no prompts") }
+        let hash = SHA256.hash(data: jsonl).map { String(format: "%02x", $0) }.joined()
+        return ParsedDataset(name: name, contentHash: "sha256:" + hash, options: options, prompts: prompts)
+    }
+
+    private static func parseLine(_ line: Data, number: Int, options: DatasetImportOptions) throws(CoordinatorError) -> ParsedDataset.Prompt {
+        func bad(_ problem: String) -> CoordinatorError {
+            .invalid(field: "line \(number)", problem)
+        }
+        let value: JSONValue
+        do {
+            value = try JSONInput.decode(JSONValue.self, from: line)
+        } catch {
+            throw bad(error.problem)
+        }
+        guard case .object(let fields) = value else { throw bad("must be a JSON object, got \(value.typeName)") }
+        guard case .string(let problem)? = fields[options.problemField], !problem.isEmpty else {
+            throw bad("field \"\(options.problemField)\" must be a non-empty string")
+        }
+        var answer: String
+        switch fields[options.answerField] {
+        case .string(let text)?: answer = text
+        case .number(let number)?: answer = VerifyRequestLine.goldText(number)
+        default: throw bad("field \"\(options.answerField)\" must be a string or a number")
+        }
+        if options.answerFromLastBox {
+            guard let boxed = BoxedAnswer.last(in: answer) else {
+                throw bad("field \"\(options.answerField)\" has no \\boxed{} answer")
+            }
+            answer = boxed
+        }
+        guard !answer.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw bad("field \"\(options.answerField)\" is empty")
+        }
+        return ParsedDataset.Prompt(problem: problem, answer: answer)
+    }
+}

@@ -1,0 +1,56 @@
+import Shared
+
+/// The decisions of an iteration that need no database: which prompts, how
+/// samples split into leases, and how the budget is allocated. The store
+/// applies them inside its transactions.
+enum IterationPlanner {
+    /// A slice of one prompt's samples that one lease covers.
+    struct Slice: Equatable {
+        var firstSampleIndex: Int
+        var sampleCount: Int
+    }
+
+    /// Splits `count` samples into leases of at most `maxPerLease`.
+    static func slices(count: Int, maxPerLease: Int) -> [Slice] {
+        stride(from: 0, to: count, by: maxPerLease).map {
+            Slice(firstSampleIndex: $0, sampleCount: min(maxPerLease, count - $0))
+        }
+    }
+
+    /// The dataset positions of iteration `number`'s batch.
+    static func batch(iteration number: Int, configuration: RunConfiguration, datasetSize: Int) -> [Int] {
+        let order = RunDeterminism.promptOrder(count: datasetSize, runSeed: configuration.seed)
+        return RunDeterminism.batch(iteration: number, perIteration: configuration.promptsPerIteration, order: order)
+    }
+
+    /// The outcome of the allocate stage.
+    struct AllocationOutcome: Equatable {
+        var allocation: Allocation
+        /// Why the iteration fell back to uniform, if it did.
+        var fallbackReason: String?
+    }
+
+    /// Allocates an iteration's budget from its pre-sampling statistics (in
+    /// batch order). When nothing is allocatable the iteration falls back to
+    /// uniform and says why; any other refusal is a configuration bug, which
+    /// run validation prevents, so it falls back the same way rather than stall.
+    static func allocate(statistics: [PromptStageStatistics], configuration: RunConfiguration) -> AllocationOutcome {
+        let budget = configuration.budget(promptCount: statistics.count)
+        switch configuration.strategy {
+        case .uniform:
+            return AllocationOutcome(allocation: UniformAllocation.allocate(promptCount: statistics.count, budget: budget))
+        case .gvm:
+            let request = AllocationRequest(
+                statistics: statistics, gradNormStatistic: configuration.gradNormStatistic,
+                alpha: configuration.alpha, beta: configuration.beta, budget: budget,
+                filterThreshold: configuration.filterThreshold, filterInsufficient: configuration.filterInsufficient)
+            do {
+                return AllocationOutcome(allocation: try GVMAllocation().allocate(request))
+            } catch {
+                return AllocationOutcome(
+                    allocation: UniformAllocation.allocate(promptCount: statistics.count, budget: budget),
+                    fallbackReason: error.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Metrics
+import Prometheus
+import Shared
+
+/// The coordinator's counters, made through swift-metrics on a Prometheus
+/// registry of its own (not the global bootstrap, so tests can run several
+/// coordinators in one process). Each is counted where its event happens, once.
+struct CoordinatorMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let samplesGenerated: Metrics.Counter
+    let samplesAccepted: Metrics.Counter
+    let tokensGenerated: Metrics.Counter
+    let leasesGranted: Metrics.Counter
+    let submissionDuration: Metrics.Timer
+
+    init() {
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory(registry: registry)
+        self.registry = registry
+        samplesGenerated = Metrics.Counter(label: "gvm_samples_generated_total", factory: factory)
+        samplesAccepted = Metrics.Counter(label: "gvm_samples_accepted_total", factory: factory)
+        tokensGenerated = Metrics.Counter(label: "gvm_tokens_generated_total", factory: factory)
+        leasesGranted = Metrics.Counter(label: "gvm_leases_granted_total", factory: factory)
+        submissionDuration = Metrics.Timer(label: "gvm_submission_duration_seconds", factory: factory)
+    }
+
+    /// A taken (not repeated) result.
+    func recordSubmission(_ result: LeaseResult, elapsed: Duration) {
+        samplesGenerated.increment(by: result.generated)
+        samplesAccepted.increment(by: result.samples.count { $0.accepted })
+        tokensGenerated.increment(by: result.samples.reduce(0) { $0 + $1.completionTokens })
+        submissionDuration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+
+    /// The Prometheus text exposition.
+    func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}

@@ -1,0 +1,38 @@
+import Shared
+
+/// A refusal the coordinator explains to its caller. The API layer maps the
+/// kind to an HTTP status and the whole value to an `ErrorBody`.
+struct CoordinatorError: Error, Equatable, CustomStringConvertible {
+    enum Kind: Equatable {
+        /// The request is malformed or a field holds a bad value (400).
+        case invalid
+        /// The thing named does not exist (404).
+        case notFound
+        /// The request contradicts the current state, e.g. a re-issued lease (409).
+        case conflict
+        /// The body is larger than the endpoint accepts (413).
+        case tooLarge
+    }
+
+    var kind: Kind
+    var field: String?
+    var message: String
+
+    var description: String { field.map { "\($0): \(message)" } ?? message }
+
+    static func invalid(_ error: FieldError) -> Self {
+        Self(kind: .invalid, field: error.field, message: error.problem)
+    }
+
+    static func invalid(field: String, _ message: String) -> Self {
+        Self(kind: .invalid, field: field, message: message)
+    }
+
+    static func notFound(_ message: String) -> Self {
+        Self(kind: .notFound, field: nil, message: message)
+    }
+
+    static func conflict(_ message: String) -> Self {
+        Self(kind: .conflict, field: nil, message: message)
+    }
+}

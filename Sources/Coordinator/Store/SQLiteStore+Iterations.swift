@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+import Shared
+
+/// The iteration state machine, `presample → allocate → sample → train →
+/// evaluate → done`. Every step runs inside the transaction that caused it,
+/// so a crash never leaves an iteration between stages.
+extension SQLiteStore {
+    /// Creates iteration `number` of a run with its batch and first work.
+    static func startIteration(_ db: Database, runId: Int, number: Int, now: Date) throws {
+        let run = try runRow(db, id: runId)
+        let configuration = run.configuration
+        let datasetSize = try Int.fetchOne(
+            db, sql: "SELECT promptCount FROM dataset WHERE id = ?", arguments: [run.datasetId]) ?? 0
+        let batch = IterationPlanner.batch(iteration: number, configuration: configuration, datasetSize: datasetSize)
+        let firstStage: IterationStage = configuration.strategy == .gvm ? .presample : .sample
+
+        try db.execute(
+            sql: """
+                INSERT INTO iteration (runId, number, stage, modelVersion, promptCount, budget, startedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                runId, number, firstStage.rawValue, run.modelVersion, batch.count,
+                configuration.budget(promptCount: batch.count), now,
+            ])
+        let insertPrompt = try db.makeStatement(
+            sql: "INSERT INTO iterationPrompt (runId, iteration, batchIndex, promptId) VALUES (?, ?, ?, ?)")
+        for (batchIndex, promptId) in batch.enumerated() {
+            try insertPrompt.execute(arguments: [runId, number, batchIndex, promptId])
+        }
+        try db.execute(sql: "UPDATE run SET currentIteration = ? WHERE id = ?", arguments: [number, runId])
+
+        switch configuration.strategy {
+        case .gvm:
+            try queueWork(
+                db, runId: runId, iteration: number, stage: .presample, configuration: configuration,
+                counts: batch.map { ($0, configuration.presamples) })
+        case .uniform:
+            // Uniform skips presample and allocate.
+            try applyAllocation(
+                db, runId: runId, iteration: number, configuration: configuration, batch: batch,
+                outcome: IterationPlanner.allocate(
+                    statistics: Array(repeating: PromptStageStatistics(), count: batch.count),
+                    configuration: configuration),
+                now: now)
+        }
+    }
+
+    /// Splits each prompt's samples into leasable work units.
+    static func queueWork(
+        _ db: Database, runId: Int, iteration: Int, stage: SamplingStage,
+        configuration: RunConfiguration, counts: [(promptId: Int, count: Int)]
+    ) throws {
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO workUnit (runId, iteration, stage, promptId, firstSampleIndex, sampleCount, seed, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')
+            """)
+        for (promptId, count) in counts {
+            for slice in IterationPlanner.slices(count: count, maxPerLease: configuration.maxSamplesPerLease) {
+                let seed = RunDeterminism.leaseSeed(
+                    runSeed: configuration.seed, iteration: iteration, stage: stage,
+                    promptId: promptId, firstSampleIndex: slice.firstSampleIndex)
+                try insert.execute(arguments: [
+                    runId, iteration, stage.rawValue, promptId, slice.firstSampleIndex, slice.sampleCount, seed,
+                ])
+            }
+        }
+    }
+
+    /// Records n_i and queues the sample stage.
+    static func applyAllocation(
+        _ db: Database, runId: Int, iteration: Int, configuration: RunConfiguration, batch: [Int],
+        outcome: IterationPlanner.AllocationOutcome, now: Date
+    ) throws {
+        let update = try db.makeStatement(sql: """
+            UPDATE iterationPrompt SET allocatedCount = ?, allocatedRatio = ?
+            WHERE runId = ? AND iteration = ? AND batchIndex = ?
+            """)
+        for batchIndex in batch.indices {
+            try update.execute(arguments: [
+                outcome.allocation.counts[batchIndex], outcome.allocation.ratios[batchIndex], runId, iteration, batchIndex,
+            ])
+        }
+        try db.execute(
+            sql: "UPDATE iteration SET stage = 'sample', fellBackToUniform = ?, fallbackReason = ? WHERE runId = ? AND number = ?",
+            arguments: [outcome.fallbackReason != nil, outcome.fallbackReason, runId, iteration])
+        try queueWork(
+            db, runId: runId, iteration: iteration, stage: .sample, configuration: configuration,
+            counts: zip(batch, outcome.allocation.counts).filter { $0.1 > 0 }.map { ($0.0, $0.1) })
+        try advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
+    }
+
+    /// Moves an iteration on when its current sampling stage has no work left.
+    static func advanceIfStageComplete(_ db: Database, runId: Int, iteration: Int, now: Date) throws {
+        let stage = try iterationStage(db, runId: runId, iteration: iteration)
+        guard let sampling = SamplingStage(rawValue: stage.rawValue) else { return }
+        let open = try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM workUnit WHERE runId = ? AND iteration = ? AND stage = ? AND state != 'done'",
+            arguments: [runId, iteration, sampling.rawValue]) ?? 0
+        guard open == 0 else { return }
+
+        let run = try runRow(db, id: runId)
+        switch sampling {
+        case .presample:
+            try db.execute(
+                sql: "UPDATE iteration SET stage = 'allocate' WHERE runId = ? AND number = ?", arguments: [runId, iteration])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.promptId, s.samples, s.accepted, s.gradNormSum, s.gradNormSquareSum
+                    FROM iterationPrompt p
+                    LEFT JOIN promptStatistics s
+                      ON s.runId = p.runId AND s.iteration = p.iteration AND s.promptId = p.promptId AND s.stage = 'presample'
+                    WHERE p.runId = ? AND p.iteration = ? ORDER BY p.batchIndex
+                    """,
+                arguments: [runId, iteration])
+            let statistics = rows.map {
+                PromptStageStatistics(
+                    samples: $0["samples"] ?? 0, accepted: $0["accepted"] ?? 0,
+                    gradNormSum: $0["gradNormSum"] ?? 0, gradNormSquareSum: $0["gradNormSquareSum"] ?? 0)
+            }
+            try applyAllocation(
+                db, runId: runId, iteration: iteration, configuration: run.configuration,
+                batch: rows.map { $0["promptId"] },
+                outcome: IterationPlanner.allocate(statistics: statistics, configuration: run.configuration),
+                now: now)
+        case .sample:
+            // No built-in trainer yet: train and evaluate are skipped.
+            try db.execute(
+                sql: "UPDATE iteration SET stage = 'done', finishedAt = ? WHERE runId = ? AND number = ?",
+                arguments: [now, runId, iteration])
+            try finishIteration(db, run: run, iteration: iteration, now: now)
+        }
+    }
+
+    /// After an iteration is done: start the next one, wait for an advance,
+    /// or complete the run.
+    static func finishIteration(_ db: Database, run: RunRow, iteration: Int, now: Date) throws {
+        guard run.state == .active else { return }
+        if iteration + 1 >= run.configuration.iterations {
+            try db.execute(sql: "UPDATE run SET state = 'completed' WHERE id = ?", arguments: [run.id])
+        } else if run.configuration.advance == .auto {
+            try startIteration(db, runId: run.id, number: iteration + 1, now: now)
+        } else {
+            try db.execute(sql: "UPDATE run SET state = 'waiting' WHERE id = ?", arguments: [run.id])
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import GRDB
+import Shared
+
+extension SQLiteStore {
+    /// Hands queued work of active runs serving `request.model` to a worker,
+    /// up to its capacity in samples (always at least one unit if any is queued).
+    /// Work never leased goes first, so that a worker whose lease merely
+    /// expired has the longest chance to still deliver it.
+    func grantLeases(_ request: LeaseRequest, now: Date) async throws -> [Lease] {
+        guard !request.workerName.isEmpty else { throw CoordinatorError.invalid(field: "workerName", "must not be empty") }
+        guard !request.model.isEmpty else { throw CoordinatorError.invalid(field: "model", "must not be empty") }
+        guard request.capacity >= 1 else {
+            throw CoordinatorError.invalid(field: "capacity", "must be at least 1 sample, got \(request.capacity)")
+        }
+        return try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO worker (name, model, firstSeen, lastSeen) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET model = excluded.model, lastSeen = excluded.lastSeen
+                    """,
+                arguments: [request.workerName, request.model, now, now])
+            try Self.expireOverdueLeases(db, now: now)
+
+            let candidates = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT w.* FROM workUnit w JOIN run r ON r.id = w.runId
+                    WHERE w.state = 'queued' AND r.state = 'active' AND r.model = ?
+                    ORDER BY w.runId, w.leaseId IS NOT NULL, w.id LIMIT ?
+                    """,
+                arguments: [request.model, min(request.capacity, 4096)])
+            var granted: [Lease] = []
+            var remaining = request.capacity
+            var runs: [Int: RunRow] = [:]
+            for unit in candidates {
+                let count: Int = unit["sampleCount"]
+                if count > remaining && !granted.isEmpty { continue }
+                let runId: Int = unit["runId"]
+                if runs[runId] == nil { runs[runId] = try Self.runRow(db, id: runId) }
+                granted.append(try Self.issueLease(db, unit: unit, run: runs[runId]!, workerName: request.workerName, now: now))
+                remaining -= count
+                if remaining <= 0 { break }
+            }
+            return granted
+        }
+    }
+
+    /// Leases past their expiry give their unit back to the queue. The unit
+    /// remembers the lease, so a late result still counts until the unit is
+    /// leased again.
+    static func expireOverdueLeases(_ db: Database, now: Date) throws {
+        try db.execute(
+            sql: """
+                UPDATE workUnit SET state = 'queued'
+                WHERE state = 'leased' AND leaseId IN (SELECT id FROM lease WHERE state = 'active' AND expiresAt < ?)
+                """,
+            arguments: [now])
+        try db.execute(sql: "UPDATE lease SET state = 'expired' WHERE state = 'active' AND expiresAt < ?", arguments: [now])
+    }
+
+    private static func issueLease(_ db: Database, unit: Row, run: RunRow, workerName: String, now: Date) throws -> Lease {
+        let configuration = run.configuration
+        let leaseId = UUID().uuidString.lowercased()
+        let expiresAt = now.addingTimeInterval(configuration.leaseSeconds)
+        let unitId: Int64 = unit["id"]
+        if let previous: String = unit["leaseId"] {
+            try db.execute(sql: "UPDATE lease SET state = 'superseded' WHERE id = ?", arguments: [previous])
+        }
+        try db.execute(
+            sql: "INSERT INTO lease (id, workUnitId, workerName, issuedAt, expiresAt, state) VALUES (?, ?, ?, ?, ?, 'active')",
+            arguments: [leaseId, unitId, workerName, now, expiresAt])
+        try db.execute(sql: "UPDATE workUnit SET state = 'leased', leaseId = ? WHERE id = ?", arguments: [leaseId, unitId])
+
+        let iteration: Int = unit["iteration"]
+        let promptId: Int = unit["promptId"]
+        guard let prompt = try Row.fetchOne(
+            db, sql: "SELECT problem, answer FROM prompt WHERE datasetId = ? AND position = ?",
+            arguments: [run.datasetId, promptId])
+        else { throw CoordinatorError.notFound("prompt \(promptId) of run \(run.id) is missing from its dataset") }
+        let modelVersion = try String.fetchOne(
+            db, sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?", arguments: [run.id, iteration])
+        return Lease(
+            leaseId: leaseId, runId: run.id, iteration: iteration,
+            stage: SamplingStage(rawValue: unit["stage"]) ?? .sample, promptId: promptId,
+            firstSampleIndex: unit["firstSampleIndex"], sampleCount: unit["sampleCount"],
+            prompt: configuration.prompt.render(problem: prompt["problem"]), gold: prompt["answer"],
+            generation: configuration.generation, model: configuration.model,
+            modelVersion: modelVersion ?? run.modelVersion, seed: unit["seed"], expiresAt: expiresAt,
+            algorithm: configuration.algorithm, verifier: configuration.verifier, gradNorm: configuration.gradNorm)
+    }
+
+    func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply {
+        try await pool.write { db in
+            let lease = try Self.currentLease(db, leaseId: leaseId)
+            guard lease.state == "active" || lease.state == "expired" else {
+                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state); stop working on it")
+            }
+            let expiresAt = now.addingTimeInterval(lease.run.configuration.leaseSeconds)
+            // An expired lease whose unit was not re-issued comes back to life.
+            try db.execute(sql: "UPDATE lease SET state = 'active', expiresAt = ? WHERE id = ?", arguments: [expiresAt, leaseId])
+            try db.execute(sql: "UPDATE workUnit SET state = 'leased' WHERE id = ? AND state = 'queued'", arguments: [lease.unitId])
+            return HeartbeatReply(expiresAt: expiresAt)
+        }
+    }
+
+    func release(leaseId: String, reason: String, now: Date) async throws {
+        try await pool.write { db in
+            let lease = try Self.currentLease(db, leaseId: leaseId)
+            guard lease.state == "active" || lease.state == "expired" else {
+                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state) and cannot be released")
+            }
+            try db.execute(sql: "UPDATE lease SET state = 'released', receipt = NULL WHERE id = ?", arguments: [leaseId])
+            try db.execute(sql: "UPDATE workUnit SET state = 'queued', leaseId = NULL WHERE id = ?", arguments: [lease.unitId])
+        }
+    }
+
+    /// A lease that still holds its unit.
+    struct CurrentLease {
+        var state: String
+        var unitId: Int64
+        var unit: Row
+        var run: RunRow
+        var workerName: String
+    }
+
+    /// Looks a lease up and checks that its unit has not been handed to
+    /// someone else since, and that its run still takes results.
+    static func currentLease(_ db: Database, leaseId: String) throws -> CurrentLease {
+        guard let lease = try Row.fetchOne(db, sql: "SELECT * FROM lease WHERE id = ?", arguments: [leaseId]) else {
+            throw CoordinatorError.notFound("lease \(leaseId) does not exist")
+        }
+        let unitId: Int64 = lease["workUnitId"]
+        guard let unit = try Row.fetchOne(db, sql: "SELECT * FROM workUnit WHERE id = ?", arguments: [unitId]) else {
+            throw CoordinatorError.notFound("the work of lease \(leaseId) no longer exists")
+        }
+        guard (unit["leaseId"] as String?) == leaseId else {
+            throw CoordinatorError.conflict("lease \(leaseId) was re-issued to another worker or released; its result is not counted")
+        }
+        let run = try runRow(db, id: unit["runId"])
+        guard run.state != .cancelled else {
+            throw CoordinatorError.conflict("run \(run.id) was cancelled; results are refused")
+        }
+        return CurrentLease(state: lease["state"], unitId: unitId, unit: unit, run: run, workerName: lease["workerName"])
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import Shared
+
+extension SQLiteStore {
+    func createRun(_ configuration: RunConfiguration, now: Date) async throws -> RunSummary {
+        do {
+            try configuration.validate()
+        } catch {
+            throw CoordinatorError.invalid(error)
+        }
+        return try await pool.write { db in
+            guard let dataset = try Row.fetchOne(
+                db, sql: "SELECT id, promptCount FROM dataset WHERE name = ?", arguments: [configuration.dataset])
+            else {
+                throw CoordinatorError.invalid(field: "dataset", "no dataset named \"\(configuration.dataset)\" has been imported")
+            }
+            let promptCount: Int = dataset["promptCount"]
+            // A batch holds each prompt at most once, so statistics and
+            // traces can be keyed by prompt.
+            guard configuration.promptsPerIteration <= promptCount else {
+                throw CoordinatorError.invalid(
+                    field: "promptsPerIteration",
+                    "must be at most the dataset's \(promptCount) prompts, got \(configuration.promptsPerIteration)")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO run (datasetId, model, configuration, gvmVersion, state, currentIteration, modelVersion, createdAt)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                    """,
+                arguments: [
+                    dataset["id"], configuration.model, try Self.json(configuration), GVMVersion.current,
+                    RunState.active.rawValue, configuration.modelVersion, now,
+                ])
+            let runId = Int(db.lastInsertedRowID)
+            try Self.startIteration(db, runId: runId, number: 0, now: now)
+            return try Self.runSummary(db, id: runId)
+        }
+    }
+
+    func run(id: Int) async throws -> RunSummary {
+        try await pool.read { db in try Self.runSummary(db, id: id) }
+    }
+
+    static func runSummary(_ db: Database, id: Int) throws -> RunSummary {
+        let run = try runRow(db, id: id)
+        return RunSummary(
+            runId: run.id, state: run.state, iteration: run.currentIteration,
+            stage: try iterationStage(db, runId: id, iteration: run.currentIteration),
+            modelVersion: run.modelVersion, gvmVersion: run.gvmVersion, createdAt: run.createdAt,
+            configuration: run.configuration)
+    }
+}

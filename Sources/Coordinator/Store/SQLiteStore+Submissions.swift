@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import Shared
+
+extension SQLiteStore {
+    /// Takes a lease's result: its traces, the statistics they add to, and
+    /// the stage change they may complete, all in one transaction. A repeat
+    /// of a taken result replays the first receipt and changes nothing.
+    func submit(leaseId: String, result: LeaseResult, now: Date) async throws -> SubmissionReceipt {
+        try await pool.write { db in
+            if let receipt = try String.fetchOne(
+                db, sql: "SELECT receipt FROM lease WHERE id = ? AND state = 'completed'", arguments: [leaseId])
+            {
+                var replay = try Self.decode(SubmissionReceipt.self, json: receipt)
+                replay.duplicate = true
+                return replay
+            }
+            let lease = try Self.currentLease(db, leaseId: leaseId)
+            guard lease.state == "active" || lease.state == "expired" else {
+                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state); its result is not counted")
+            }
+            let unit = lease.unit
+            let runId: Int = unit["runId"]
+            let iteration: Int = unit["iteration"]
+            let stage: String = unit["stage"]
+            let promptId: Int = unit["promptId"]
+            let first: Int = unit["firstSampleIndex"]
+            let count: Int = unit["sampleCount"]
+            try Self.validate(result, firstSampleIndex: first, sampleCount: count, algorithm: lease.run.configuration.algorithm)
+
+            let modelVersion = try String.fetchOne(
+                db, sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?",
+                arguments: [runId, iteration]) ?? lease.run.modelVersion
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO trace (runId, iteration, stage, promptId, sampleIndex, modelVersion, response, reward,
+                                   gradNorm, completionTokens, finishReason, tokenLogprobs, leaseId, workerName, createdAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var statistics = PromptStageStatistics(samples: result.generated)
+            for sample in result.samples {
+                try insert.execute(arguments: [
+                    runId, iteration, stage, promptId, sample.sampleIndex, modelVersion, sample.response, sample.reward,
+                    sample.gradNorm, sample.completionTokens, sample.finishReason.rawValue,
+                    try sample.tokenLogprobs.map { try Self.json($0) }, leaseId, lease.workerName, now,
+                ])
+                if sample.accepted {
+                    let norm = sample.gradNorm ?? 0
+                    statistics.accepted += 1
+                    statistics.gradNormSum += norm
+                    statistics.gradNormSquareSum += norm * norm
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO promptStatistics (runId, iteration, stage, promptId, samples, accepted, gradNormSum, gradNormSquareSum)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(runId, iteration, stage, promptId) DO UPDATE SET
+                        samples = samples + excluded.samples,
+                        accepted = accepted + excluded.accepted,
+                        gradNormSum = gradNormSum + excluded.gradNormSum,
+                        gradNormSquareSum = gradNormSquareSum + excluded.gradNormSquareSum
+                    """,
+                arguments: [
+                    runId, iteration, stage, promptId, statistics.samples, statistics.accepted,
+                    statistics.gradNormSum, statistics.gradNormSquareSum,
+                ])
+
+            let receipt = SubmissionReceipt(
+                leaseId: leaseId, recordedSamples: result.samples.count, acceptedSamples: statistics.accepted,
+                duplicate: false)
+            try db.execute(sql: "UPDATE workUnit SET state = 'done' WHERE id = ?", arguments: [lease.unitId])
+            try db.execute(
+                sql: "UPDATE lease SET state = 'completed', receipt = ? WHERE id = ?",
+                arguments: [try Self.json(receipt), leaseId])
+            try db.execute(
+                sql: "UPDATE worker SET lastSeen = ?, samplesSubmitted = samplesSubmitted + ? WHERE name = ?",
+                arguments: [now, result.generated, lease.workerName])
+            try Self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
+            return receipt
+        }
+    }
+
+    /// A result must account for exactly the lease's samples.
+    static func validate(_ result: LeaseResult, firstSampleIndex: Int, sampleCount: Int, algorithm: TrainingAlgorithm) throws {
+        guard result.generated == sampleCount else {
+            throw CoordinatorError.invalid(field: "generated", "must equal the lease's \(sampleCount) samples, got \(result.generated)")
+        }
+        if algorithm == .grpo, result.samples.count != sampleCount {
+            throw CoordinatorError.invalid(
+                field: "samples", "grpo needs every sample with its reward: expected \(sampleCount), got \(result.samples.count)")
+        }
+        guard result.samples.count <= sampleCount else {
+            throw CoordinatorError.invalid(field: "samples", "holds \(result.samples.count) samples but the lease has \(sampleCount)")
+        }
+        let range = firstSampleIndex..<(firstSampleIndex + sampleCount)
+        var seen = Set<Int>()
+        for (index, sample) in result.samples.enumerated() {
+            let field = "samples[\(index)]"
+            guard range.contains(sample.sampleIndex) else {
+                throw CoordinatorError.invalid(
+                    field: "\(field).sampleIndex", "must be in \(range.lowerBound)..<\(range.upperBound), got \(sample.sampleIndex)")
+            }
+            guard seen.insert(sample.sampleIndex).inserted else {
+                throw CoordinatorError.invalid(field: "\(field).sampleIndex", "\(sample.sampleIndex) appears twice")
+            }
+            guard sample.reward.isFinite else {
+                throw CoordinatorError.invalid(field: "\(field).reward", "must be finite")
+            }
+            if sample.accepted {
+                guard let norm = sample.gradNorm, norm.isFinite, norm >= 0 else {
+                    throw CoordinatorError.invalid(field: "\(field).gradNorm", "an accepted sample needs a finite gradient norm >= 0")
+                }
+            }
+            guard sample.completionTokens >= 0 else {
+                throw CoordinatorError.invalid(field: "\(field).completionTokens", "must be >= 0")
+            }
+        }
+    }
+}

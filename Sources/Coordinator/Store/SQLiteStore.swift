@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import Shared
+
+/// The SQLite implementation of `CoordinatorStore`: one file, WAL mode, a
+/// `DatabasePool` so that status reads and exports never wait for writers.
+///
+/// GRDB runs every access on its own dispatch queues and resumes the caller
+/// afterwards, so no SQLite call blocks Swift's cooperative thread pool.
+final class SQLiteStore: CoordinatorStore {
+    let pool: DatabasePool
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL with NORMAL sync is durable across process crashes; only a
+            // power loss can drop the last transactions.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Schema.migrator.migrate(pool)
+    }
+
+    // MARK: Shared row helpers
+
+    static let encoder = WireJSON.encoder()
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, json: String) throws -> T {
+        try WireJSON.decoder().decode(type, from: Data(json.utf8))
+    }
+
+    /// A run's row with its configuration decoded.
+    struct RunRow {
+        var id: Int
+        var datasetId: Int64
+        var configuration: RunConfiguration
+        var gvmVersion: String
+        var state: RunState
+        var currentIteration: Int
+        var modelVersion: String
+        var createdAt: Date
+
+        init(row: Row) throws {
+            id = row["id"]
+            datasetId = row["datasetId"]
+            configuration = try SQLiteStore.decode(RunConfiguration.self, json: row["configuration"])
+            gvmVersion = row["gvmVersion"]
+            state = RunState(rawValue: row["state"]) ?? .active
+            currentIteration = row["currentIteration"]
+            modelVersion = row["modelVersion"]
+            createdAt = row["createdAt"]
+        }
+    }
+
+    static func runRow(_ db: Database, id: Int) throws -> RunRow {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
+            throw CoordinatorError.notFound("run \(id) does not exist")
+        }
+        return try RunRow(row: row)
+    }
+
+    static func iterationStage(_ db: Database, runId: Int, iteration: Int) throws -> IterationStage {
+        let stage = try String.fetchOne(
+            db, sql: "SELECT stage FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration])
+        return stage.flatMap(IterationStage.init(rawValue:)) ?? .done
+    }
+}

@@ -1,0 +1,138 @@
+import GRDB
+
+/// The coordinator's tables, as numbered migrations. A migration, once
+/// shipped, is never edited: later changes add a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: datasets, runs, iterations, statistics, leases, traces") { db in
+            try db.execute(sql: """
+                CREATE TABLE dataset (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    contentHash TEXT NOT NULL,
+                    promptCount INTEGER NOT NULL,
+                    options TEXT NOT NULL,
+                    importedAt DATETIME NOT NULL
+                );
+                CREATE TABLE prompt (
+                    datasetId INTEGER NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    problem TEXT NOT NULL,
+                    answer TEXT NOT NULL,
+                    PRIMARY KEY (datasetId, position)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE run (
+                    id INTEGER PRIMARY KEY,
+                    datasetId INTEGER NOT NULL REFERENCES dataset(id),
+                    model TEXT NOT NULL,
+                    configuration TEXT NOT NULL,
+                    gvmVersion TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    currentIteration INTEGER NOT NULL,
+                    modelVersion TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL
+                );
+                CREATE TABLE iteration (
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    number INTEGER NOT NULL,
+                    stage TEXT NOT NULL,
+                    modelVersion TEXT NOT NULL,
+                    promptCount INTEGER NOT NULL,
+                    budget INTEGER NOT NULL,
+                    fellBackToUniform BOOLEAN NOT NULL DEFAULT 0,
+                    fallbackReason TEXT,
+                    startedAt DATETIME NOT NULL,
+                    finishedAt DATETIME,
+                    PRIMARY KEY (runId, number)
+                ) WITHOUT ROWID;
+                -- The prompts of an iteration's batch, in batch order.
+                CREATE TABLE iterationPrompt (
+                    runId INTEGER NOT NULL,
+                    iteration INTEGER NOT NULL,
+                    batchIndex INTEGER NOT NULL,
+                    promptId INTEGER NOT NULL,
+                    allocatedCount INTEGER,
+                    allocatedRatio REAL,
+                    PRIMARY KEY (runId, iteration, batchIndex),
+                    UNIQUE (runId, iteration, promptId),
+                    FOREIGN KEY (runId, iteration) REFERENCES iteration(runId, number) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+                -- PromptStageStatistics, per prompt, stage and iteration. Only
+                -- taken results add to it, in the transaction that writes their traces.
+                CREATE TABLE promptStatistics (
+                    runId INTEGER NOT NULL,
+                    iteration INTEGER NOT NULL,
+                    stage TEXT NOT NULL,
+                    promptId INTEGER NOT NULL,
+                    samples INTEGER NOT NULL DEFAULT 0,
+                    accepted INTEGER NOT NULL DEFAULT 0,
+                    gradNormSum REAL NOT NULL DEFAULT 0,
+                    gradNormSquareSum REAL NOT NULL DEFAULT 0,
+                    PRIMARY KEY (runId, iteration, stage, promptId),
+                    FOREIGN KEY (runId, iteration) REFERENCES iteration(runId, number) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+
+                -- A slice of one prompt's samples in one stage; leased whole.
+                CREATE TABLE workUnit (
+                    id INTEGER PRIMARY KEY,
+                    runId INTEGER NOT NULL,
+                    iteration INTEGER NOT NULL,
+                    stage TEXT NOT NULL,
+                    promptId INTEGER NOT NULL,
+                    firstSampleIndex INTEGER NOT NULL,
+                    sampleCount INTEGER NOT NULL,
+                    seed INTEGER NOT NULL,
+                    state TEXT NOT NULL,            -- queued | leased | done
+                    leaseId TEXT,                   -- the lease that may complete it
+                    UNIQUE (runId, iteration, stage, promptId, firstSampleIndex),
+                    FOREIGN KEY (runId, iteration) REFERENCES iteration(runId, number) ON DELETE CASCADE
+                );
+                CREATE INDEX workUnitByState ON workUnit(state, runId, id);
+                CREATE INDEX workUnitByStage ON workUnit(runId, iteration, stage, state);
+
+                CREATE TABLE lease (
+                    id TEXT PRIMARY KEY,
+                    workUnitId INTEGER NOT NULL REFERENCES workUnit(id) ON DELETE CASCADE,
+                    workerName TEXT NOT NULL,
+                    issuedAt DATETIME NOT NULL,
+                    expiresAt DATETIME NOT NULL,
+                    state TEXT NOT NULL,            -- active | expired | completed | released | superseded
+                    receipt TEXT                    -- the answer to its result, replayed on a repeat
+                ) WITHOUT ROWID;
+                CREATE INDEX leaseByExpiry ON lease(state, expiresAt);
+
+                CREATE TABLE trace (
+                    id INTEGER PRIMARY KEY,
+                    runId INTEGER NOT NULL,
+                    iteration INTEGER NOT NULL,
+                    stage TEXT NOT NULL,
+                    promptId INTEGER NOT NULL,
+                    sampleIndex INTEGER NOT NULL,
+                    modelVersion TEXT NOT NULL,
+                    response TEXT NOT NULL,
+                    reward REAL NOT NULL,
+                    gradNorm REAL,
+                    completionTokens INTEGER NOT NULL,
+                    finishReason TEXT NOT NULL,
+                    tokenLogprobs TEXT,
+                    leaseId TEXT NOT NULL,
+                    workerName TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    UNIQUE (runId, iteration, stage, promptId, sampleIndex)
+                );
+                CREATE INDEX traceByIteration ON trace(runId, iteration, stage, id);
+
+                CREATE TABLE worker (
+                    name TEXT PRIMARY KEY,
+                    model TEXT NOT NULL,
+                    firstSeen DATETIME NOT NULL,
+                    lastSeen DATETIME NOT NULL,
+                    samplesSubmitted INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

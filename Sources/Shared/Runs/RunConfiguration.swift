@@ -1,0 +1,189 @@
+/// Everything a run needs, as an operator writes it (`POST /v1/runs`,
+/// `gvm-coordinator create-run`). Stored whole with the run, beside the gvm
+/// version that created it, so an old run is always reproducible.
+public struct RunConfiguration: Codable, Sendable, Equatable {
+    /// The dataset's name, as given when it was imported.
+    public var dataset: String
+    /// The model name workers must serve to receive this run's leases.
+    public var model: String
+    /// The first model version; an external trainer advances it.
+    public var modelVersion: String
+    public var strategy: AllocationStrategyName
+    public var algorithm: TrainingAlgorithm
+    /// N': samples per prompt in the pre-sampling stage.
+    public var presamples: Int
+    /// The budget N of an iteration is this times its number of prompts.
+    public var samplesPerPrompt: Int
+    public var alpha: Double
+    public var beta: Double
+    public var filterThreshold: Double
+    public var filterInsufficient: Double
+    public var gradNormStatistic: GradNormStatistic
+    public var promptsPerIteration: Int
+    public var iterations: Int
+    public var maxSamplesPerLease: Int
+    /// Whether pre-samples also count as training traces (the reference: no).
+    public var trainOnPresamples: Bool
+    public var prompt: PromptTemplate
+    public var generation: GenerationParameters
+    public var verifier: VerifierName
+    public var gradNorm: GradNormMode
+    public var advance: AdvanceMode
+    public var seed: Int
+    /// How long a lease is valid without a heartbeat.
+    public var leaseSeconds: Double
+
+    public init(
+        dataset: String, model: String, modelVersion: String = "0",
+        strategy: AllocationStrategyName = .gvm, algorithm: TrainingAlgorithm = .raft,
+        presamples: Int = 8, samplesPerPrompt: Int = 8,
+        alpha: Double = 1e-3, beta: Double = 2, filterThreshold: Double = 0, filterInsufficient: Double = 0,
+        gradNormStatistic: GradNormStatistic = .mean,
+        promptsPerIteration: Int, iterations: Int = 1, maxSamplesPerLease: Int = 8,
+        trainOnPresamples: Bool = false,
+        prompt: PromptTemplate = .defaultChat, generation: GenerationParameters = .init(),
+        verifier: VerifierName = .math, gradNorm: GradNormMode = .constant, advance: AdvanceMode = .auto,
+        seed: Int = 0, leaseSeconds: Double = 300
+    ) {
+        self.dataset = dataset
+        self.model = model
+        self.modelVersion = modelVersion
+        self.strategy = strategy
+        self.algorithm = algorithm
+        self.presamples = presamples
+        self.samplesPerPrompt = samplesPerPrompt
+        self.alpha = alpha
+        self.beta = beta
+        self.filterThreshold = filterThreshold
+        self.filterInsufficient = filterInsufficient
+        self.gradNormStatistic = gradNormStatistic
+        self.promptsPerIteration = promptsPerIteration
+        self.iterations = iterations
+        self.maxSamplesPerLease = maxSamplesPerLease
+        self.trainOnPresamples = trainOnPresamples
+        self.prompt = prompt
+        self.generation = generation
+        self.verifier = verifier
+        self.gradNorm = gradNorm
+        self.advance = advance
+        self.seed = seed
+        self.leaseSeconds = leaseSeconds
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case dataset, model, modelVersion, strategy, algorithm, presamples, samplesPerPrompt
+        case alpha, beta, filterThreshold, filterInsufficient, gradNormStatistic
+        case promptsPerIteration, iterations, maxSamplesPerLease, trainOnPresamples
+        case prompt, generation, verifier, gradNorm, advance, seed, leaseSeconds
+    }
+
+    /// Missing fields take their defaults; unknown fields are refused, since
+    /// a misspelt key silently running with a default is worse than an error.
+    public init(from decoder: any Decoder) throws {
+        let unknown = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
+            .filter { CodingKeys(stringValue: $0.stringValue) == nil }
+        if let first = unknown.first {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath + [first], debugDescription: "unknown field"))
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = RunConfiguration(dataset: "", model: "", promptsPerIteration: 0)
+        dataset = try c.decode(String.self, forKey: .dataset)
+        model = try c.decode(String.self, forKey: .model)
+        modelVersion = try c.decodeIfPresent(String.self, forKey: .modelVersion) ?? defaults.modelVersion
+        strategy = try c.decodeIfPresent(AllocationStrategyName.self, forKey: .strategy) ?? defaults.strategy
+        algorithm = try c.decodeIfPresent(TrainingAlgorithm.self, forKey: .algorithm) ?? defaults.algorithm
+        presamples = try c.decodeIfPresent(Int.self, forKey: .presamples) ?? defaults.presamples
+        samplesPerPrompt = try c.decodeIfPresent(Int.self, forKey: .samplesPerPrompt) ?? defaults.samplesPerPrompt
+        alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) ?? defaults.alpha
+        beta = try c.decodeIfPresent(Double.self, forKey: .beta) ?? defaults.beta
+        filterThreshold = try c.decodeIfPresent(Double.self, forKey: .filterThreshold) ?? defaults.filterThreshold
+        filterInsufficient = try c.decodeIfPresent(Double.self, forKey: .filterInsufficient) ?? defaults.filterInsufficient
+        gradNormStatistic = try c.decodeIfPresent(GradNormStatistic.self, forKey: .gradNormStatistic) ?? defaults.gradNormStatistic
+        promptsPerIteration = try c.decode(Int.self, forKey: .promptsPerIteration)
+        iterations = try c.decodeIfPresent(Int.self, forKey: .iterations) ?? defaults.iterations
+        maxSamplesPerLease = try c.decodeIfPresent(Int.self, forKey: .maxSamplesPerLease) ?? defaults.maxSamplesPerLease
+        trainOnPresamples = try c.decodeIfPresent(Bool.self, forKey: .trainOnPresamples) ?? defaults.trainOnPresamples
+        prompt = try c.decodeIfPresent(PromptTemplate.self, forKey: .prompt) ?? defaults.prompt
+        generation = try c.decodeIfPresent(GenerationParameters.self, forKey: .generation) ?? defaults.generation
+        verifier = try c.decodeIfPresent(VerifierName.self, forKey: .verifier) ?? defaults.verifier
+        gradNorm = try c.decodeIfPresent(GradNormMode.self, forKey: .gradNorm) ?? defaults.gradNorm
+        advance = try c.decodeIfPresent(AdvanceMode.self, forKey: .advance) ?? defaults.advance
+        seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? defaults.seed
+        leaseSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseSeconds) ?? defaults.leaseSeconds
+    }
+
+    /// Checks what decoding cannot; each failure names its field.
+    public func validate() throws(FieldError) {
+        func require(_ condition: Bool, _ field: CodingKeys, _ problem: String) throws(FieldError) {
+            if !condition { throw FieldError(field: field.rawValue, problem: problem) }
+        }
+        try require(!dataset.isEmpty, .dataset, "must not be empty")
+        try require(!model.isEmpty, .model, "must not be empty")
+        try require(!modelVersion.isEmpty, .modelVersion, "must not be empty")
+        try require(presamples >= 1 || strategy == .uniform, .presamples, "must be at least 1 for strategy gvm, got \(presamples)")
+        try require(presamples >= 0, .presamples, "must be >= 0, got \(presamples)")
+        try require(samplesPerPrompt >= 1, .samplesPerPrompt, "must be at least 1, got \(samplesPerPrompt)")
+        try require(alpha.isFinite && alpha >= 0, .alpha, "must be a finite number >= 0, got \(alpha)")
+        try require(beta.isFinite && beta >= 1, .beta, "must be a finite number >= 1, got \(beta)")
+        try require(filterThreshold.isFinite && filterThreshold >= 0, .filterThreshold, "must be >= 0 (0 disables it), got \(filterThreshold)")
+        try require(filterInsufficient.isFinite && filterInsufficient >= 0, .filterInsufficient, "must be >= 0 (0 disables it), got \(filterInsufficient)")
+        try require(promptsPerIteration >= 1, .promptsPerIteration, "must be at least 1, got \(promptsPerIteration)")
+        try require(iterations >= 1, .iterations, "must be at least 1, got \(iterations)")
+        try require(maxSamplesPerLease >= 1, .maxSamplesPerLease, "must be at least 1, got \(maxSamplesPerLease)")
+        try require(leaseSeconds.isFinite && leaseSeconds >= 1, .leaseSeconds, "must be at least 1 second, got \(leaseSeconds)")
+        // Budgets and sample indices are stored as 64-bit integers; keep far from overflow.
+        try require(samplesPerPrompt <= 1_000_000 && presamples <= 1_000_000, .samplesPerPrompt, "must be at most 1000000 per prompt")
+        try require(promptsPerIteration <= 10_000_000, .promptsPerIteration, "must be at most 10000000")
+        do {
+            try prompt.validate()
+        } catch {
+            throw FieldError(field: "prompt." + error.field, problem: error.problem)
+        }
+        do {
+            try generation.validate()
+        } catch {
+            throw FieldError(field: "generation." + error.field, problem: error.problem)
+        }
+    }
+
+    /// The number of samples an iteration of `promptCount` prompts gets in
+    /// its sample stage.
+    public func budget(promptCount: Int) -> Int { samplesPerPrompt * promptCount }
+}
+
+/// How the policy is trained on the samples (by the built-in trainer, or by
+/// the user's trainer reading the exported traces).
+public enum TrainingAlgorithm: String, Codable, Sendable, CaseIterable {
+    /// Rejection sampling fine-tuning: only accepted samples are kept.
+    case raft
+    /// Group-relative policy optimisation: every sample returns with its reward.
+    case grpo
+}
+
+/// The verifiers a run can name.
+public enum VerifierName: String, Codable, Sendable, CaseIterable {
+    case math
+}
+
+/// How workers estimate each accepted sample's gradient norm.
+public enum GradNormMode: String, Codable, Sendable, CaseIterable {
+    /// G = 1 for every sample: allocation then follows acceptance rates only.
+    case constant
+}
+
+/// What starts the next iteration once one is done.
+public enum AdvanceMode: String, Codable, Sendable, CaseIterable {
+    /// The next iteration starts by itself (data generation with a fixed model).
+    case auto
+    /// An external trainer posts its new model version first.
+    case manual
+}
+
+/// A coding key for any string, to list a container's keys.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}

@@ -1,0 +1,28 @@
+import Shared
+
+/// Produces a lease's samples. The OpenAI-compatible backend talks to an
+/// inference server; a built-in model can conform later without the loop
+/// changing.
+protocol GenerationBackend: Sendable {
+    /// Exactly `lease.sampleCount` generations, in sample order (the k-th one
+    /// becomes sample `lease.firstSampleIndex + k`). Throws when the engine
+    /// fails; the caller then releases the lease so it is re-issued.
+    func generate(_ lease: Lease) async throws -> [Generation]
+}
+
+/// One sampled response.
+struct Generation: Sendable, Equatable {
+    var text: String
+    var completionTokens: Int
+    var finishReason: FinishReason
+    /// The sampled token's log-probability at each position, when the engine
+    /// reports them.
+    var tokenLogprobs: [Double]?
+    /// The engine's most likely alternatives at each position, when reported.
+    var topLogprobs: [[TokenLogprob]]?
+}
+
+struct TokenLogprob: Sendable, Equatable {
+    var token: String
+    var logprob: Double
+}

@@ -1,0 +1,82 @@
+import CurlHTTP
+import Foundation
+import Shared
+
+/// The coordinator's HTTP lease endpoints, with every failure sorted into a
+/// `CoordinatorError`.
+struct CoordinatorClient: LeaseCoordinator {
+    /// The coordinator's base URL, without a trailing slash.
+    let baseURL: String
+    let client: CurlHTTPClient
+    let timeout: Duration
+
+    init(baseURL: String, client: CurlHTTPClient, timeout: Duration = .seconds(30)) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.client = client
+        self.timeout = timeout
+    }
+
+    func requestLeases(_ request: LeaseRequest) async throws -> LeaseGrant {
+        try await post("/v1/leases", payload: Self.encode(request), as: LeaseGrant.self)
+    }
+
+    func heartbeat(leaseId: String) async throws -> HeartbeatReply {
+        try await post("/v1/leases/\(Self.escaped(leaseId))/heartbeat", payload: nil, as: HeartbeatReply.self)
+    }
+
+    func submit(leaseId: String, result: LeaseResult) async throws -> SubmissionReceipt {
+        try await post("/v1/leases/\(Self.escaped(leaseId))/result", payload: Self.encode(result), as: SubmissionReceipt.self)
+    }
+
+    func release(leaseId: String, reason: String) async throws {
+        _ = try await send("/v1/leases/\(Self.escaped(leaseId))/release", payload: Self.encode(LeaseRelease(reason: reason)))
+    }
+
+    private func post<Reply: Decodable>(_ path: String, payload: Data?, as reply: Reply.Type) async throws -> Reply {
+        let data = try await send(path, payload: payload)
+        do {
+            return try WireJSON.decoder().decode(Reply.self, from: data)
+        } catch {
+            throw CoordinatorError.unavailable("unreadable answer to POST \(path): \(FieldError(error))")
+        }
+    }
+
+    /// The 2xx body of a POST, or the classified failure.
+    private func send(_ path: String, payload: Data?) async throws -> Data {
+        var headers = ["Accept": "application/json"]
+        if payload != nil { headers["Content-Type"] = "application/json" }
+        let request = HTTPRequest(method: "POST", url: baseURL + path, headers: headers, body: payload, timeout: timeout)
+        let response: HTTPResponse
+        do {
+            response = try await client.send(request)
+        } catch let error as HTTPClientError {
+            throw CoordinatorError.unavailable(error.description)
+        }
+        switch response.status {
+        case 200..<300:
+            return response.body
+        case 404, 409:
+            throw CoordinatorError.leaseGone(status: response.status, message: Self.message(response))
+        case 429, 500...:
+            throw CoordinatorError.unavailable("HTTP \(response.status) from POST \(path): \(Self.message(response))")
+        default:
+            throw CoordinatorError.refused(status: response.status, message: Self.message(response))
+        }
+    }
+
+    private static func encode(_ value: some Encodable) throws -> Data {
+        try WireJSON.encoder().encode(value)
+    }
+
+    private static func message(_ response: HTTPResponse) -> String {
+        if let body = try? WireJSON.decoder().decode(ErrorBody.self, from: response.body) {
+            return body.error.field.map { "\($0): \(body.error.message)" } ?? body.error.message
+        }
+        return ServerErrorText.message(from: response.body)
+    }
+
+    /// Lease ids are opaque; keep each one a single path segment.
+    private static func escaped(_ leaseId: String) -> String {
+        leaseId.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? leaseId
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+
+/// The settings `gvm-worker run` works with, after merging the command line
+/// over the `--config` file and checking them. Problems are reported in the
+/// command line's terms, since that is where most settings come from.
+struct WorkerConfiguration: Sendable, Equatable {
+    enum Backend: Sendable, Equatable {
+        /// An OpenAI-compatible server at `endpoint` (the base URL with `/v1`)
+        /// serving `model`.
+        case openAI(endpoint: String, model: String, apiKey: String?)
+    }
+
+    var coordinator: String
+    var backend: Backend
+    var concurrency: Int
+    var name: String
+    var requestTimeout: Duration
+    var shutdownGrace: Duration
+    var logLevel: Logger.Level
+
+    static let backendNames = ["openai"]
+
+    /// - Parameters:
+    ///   - environment: `OPENAI_API_KEY` supplies the API key when no
+    ///     setting does, so that it need not appear on a command line.
+    ///   - defaultName: the worker's name when none is given.
+    init(_ settings: WorkerSettings, environment: [String: String], defaultName: String) throws(WorkerConfigurationError) {
+        guard let coordinator = settings.coordinator, !coordinator.isEmpty else {
+            throw WorkerConfigurationError("missing --coordinator: the coordinator's base URL, e.g. http://host:8080")
+        }
+        try Self.checkHTTPURL(coordinator, flag: "--coordinator")
+        self.coordinator = coordinator
+
+        guard let backendName = settings.backend else {
+            throw WorkerConfigurationError("missing --backend: one of \(Self.backendNames.joined(separator: ", "))")
+        }
+        switch backendName {
+        case "openai":
+            guard let endpoint = settings.endpoint, !endpoint.isEmpty else {
+                throw WorkerConfigurationError(
+                    "--backend openai needs --endpoint: the server's OpenAI base URL including /v1, e.g. http://localhost:8000/v1")
+            }
+            try Self.checkHTTPURL(endpoint, flag: "--endpoint")
+            guard let model = settings.model, !model.isEmpty else {
+                throw WorkerConfigurationError("--backend openai needs --model: the model name the server serves")
+            }
+            let apiKey = settings.apiKey ?? environment["OPENAI_API_KEY"]
+            backend = .openAI(endpoint: endpoint, model: model, apiKey: apiKey.flatMap { $0.isEmpty ? nil : $0 })
+        default:
+            throw WorkerConfigurationError(
+                "unknown --backend \"\(backendName)\"; expected one of \(Self.backendNames.joined(separator: ", "))")
+        }
+
+        concurrency = settings.concurrency ?? 1
+        guard (1...4096).contains(concurrency) else {
+            throw WorkerConfigurationError("--concurrency must be between 1 and 4096, got \(concurrency)")
+        }
+        name = settings.name ?? defaultName
+        guard !name.isEmpty else { throw WorkerConfigurationError("--name must not be empty") }
+
+        let timeout = settings.requestTimeoutSeconds ?? 600
+        guard timeout.isFinite, timeout > 0 else {
+            throw WorkerConfigurationError("--request-timeout must be a positive number of seconds, got \(timeout)")
+        }
+        requestTimeout = .seconds(timeout)
+        let grace = settings.shutdownGraceSeconds ?? 30
+        guard grace.isFinite, grace >= 0 else {
+            throw WorkerConfigurationError("--shutdown-grace must be a number of seconds >= 0, got \(grace)")
+        }
+        shutdownGrace = .seconds(grace)
+
+        let levelName = settings.logLevel ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw WorkerConfigurationError("unknown --log-level \"\(levelName)\"; expected one of \(levels)")
+        }
+        logLevel = level
+    }
+
+    /// The model name sent with lease requests.
+    var model: String {
+        switch backend {
+        case .openAI(_, let model, _): model
+        }
+    }
+
+    /// `hostname-pid`, unique among the workers of one machine.
+    static var defaultName: String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    private static func checkHTTPURL(_ text: String, flag: String) throws(WorkerConfigurationError) {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", url.host?.isEmpty == false else {
+            throw WorkerConfigurationError("\(flag) must be an http:// or https:// URL, got \"\(text)\"")
+        }
+    }
+}
+
+struct WorkerConfigurationError: Error, Equatable, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) { self.description = description }
+}
