@@ -42,10 +42,10 @@ test: deps
 bench: bench-allocation bench-verifier
 
 bench-allocation: deps
-	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --target AllocationBenchmarks
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress --target AllocationBenchmarks
 
 bench-verifier: deps
-	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --target VerifierBenchmarks
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress --target VerifierBenchmarks
 	$(PYTHON) -m pip install -q 'math-verify[antlr4_13_2]==0.9.0'
 	$(PYTHON) scripts/verifier-differential/run_math_verify.py --repeat 3 --out /dev/null
 

@@ -7,6 +7,11 @@ struct GVMCoordinator: AsyncParsableCommand {
         commandName: "gvm-coordinator",
         abstract: "Keeps GVM runs and computes variance-optimal sample budgets.",
         version: GVMVersion.current,
-        subcommands: [ServeCommand.self, ImportDatasetCommand.self, CreateRunCommand.self, AllocateCommand.self]
+        subcommands: [
+            ServeCommand.self, ImportDatasetCommand.self, CreateRunCommand.self,
+            ListRunsCommand.self, ShowRunCommand.self, ListIterationsCommand.self, ListWorkersCommand.self,
+            HistoryCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self, AdvanceCommand.self,
+            WaitCommand.self, ExportTracesCommand.self, ExportAllocationCommand.self, AllocateCommand.self,
+        ]
     )
 }

@@ -124,6 +124,15 @@ final class ActiveTransfer {
     }
 
     fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) {
+        if let receiveBody = request.receiveBody {
+            // The status line is in by the time body bytes arrive.
+            var status = 0
+            _ = gvm_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            if (200..<300).contains(status) {
+                receiveBody(Data(bytes))
+                return
+            }
+        }
         responseBody.append(contentsOf: bytes)
     }
 

@@ -16,6 +16,11 @@ public struct HTTPRequest: Sendable {
     public var timeout: Duration
     /// Limit on establishing the TCP connection alone.
     public var connectTimeout: Duration
+    /// When set, the body of a 2xx response is handed here chunk by chunk,
+    /// on the client's thread, instead of being collected (the response's
+    /// `body` is then empty); other responses are collected as usual. For
+    /// downloads larger than memory should hold, such as trace exports.
+    public var receiveBody: (@Sendable (Data) -> Void)?
 
     public init(
         method: String = "GET",
@@ -23,7 +28,8 @@ public struct HTTPRequest: Sendable {
         headers: [String: String] = [:],
         body: Data? = nil,
         timeout: Duration = .seconds(60),
-        connectTimeout: Duration = .seconds(10)
+        connectTimeout: Duration = .seconds(10),
+        receiveBody: (@Sendable (Data) -> Void)? = nil
     ) {
         self.method = method
         self.url = url
@@ -31,5 +37,6 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.receiveBody = receiveBody
     }
 }

@@ -53,7 +53,7 @@ struct IterationFlowTests {
         for record in final {
             #expect(record.sample.samples == record.allocatedCount)
         }
-        let traces = try await harness.store.traces(runId: run.runId, iteration: 0, stage: .sample, afterId: 0, limit: 10_000)
+        let traces = try await harness.store.traces(runId: run.runId, iteration: 0, stage: .sample, after: nil, limit: 10_000)
         #expect(traces.count == final.reduce(0) { $0 + $1.sample.accepted })
         let status = try await harness.store.status(now: Date())
         #expect(status.runs[0].stage == .done && status.runs[0].progress.samplesDone == 160)

@@ -23,7 +23,7 @@ struct LeaseRuleTests {
         #expect(second.recordedSamples == first.recordedSamples && second.acceptedSamples == first.acceptedSamples)
         let records = try await harness.store.promptStatistics(runId: run.runId, iteration: 0)
         #expect(records.reduce(0) { $0 + $1.presample.samples } == lease.sampleCount)
-        let traces = try await harness.store.traces(runId: run.runId, iteration: 0, stage: nil, afterId: 0, limit: 100)
+        let traces = try await harness.store.traces(runId: run.runId, iteration: 0, stage: nil, after: nil, limit: 100)
         #expect(traces.count == result.samples.count)
     }
 

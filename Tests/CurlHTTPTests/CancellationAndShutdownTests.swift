@@ -18,7 +18,7 @@ struct CancellationAndShutdownTests {
         request.cancel()
 
         await #expect(throws: CancellationError.self) { try await request.value }
-        #expect(clock.now - start < .seconds(5))
+        #expect(clock.now - start < .seconds(20))
         // The handle was detached cleanly: the client goes on working.
         #expect(try await client.send(HTTPRequest(url: server.url("/echo"))).status == 200)
     }

@@ -26,7 +26,9 @@ struct FailureTests {
         #expect(failedURL == url)
         #expect(!message.isEmpty)
         #expect(elapsed >= .milliseconds(450))
-        #expect(elapsed < .seconds(5))
+        // Far below the 30 s the server would otherwise hang for; the margin
+        // keeps a loaded CI machine from failing the test.
+        #expect(elapsed < .seconds(20))
     }
 
     @Test("A request waiting for a free connection still times out on time")
@@ -45,11 +47,14 @@ struct FailureTests {
             try await client.send(HTTPRequest(url: server.url("/echo"), timeout: .milliseconds(500)))
         }
 
-        guard case .timedOut = error else {
+        // libcurl alone would wait for the blocker's connection and fail
+        // later with a misleading "Failed to resolve host".
+        guard case .timedOut(_, let message) = error else {
             Issue.record("expected .timedOut, got \(String(describing: error))")
             return
         }
-        #expect(clock.now - start < .seconds(5))
+        #expect(!message.contains("resolve"))
+        #expect(clock.now - start < .seconds(20))
         #expect(server.requestsReceived == 1)
     }
 

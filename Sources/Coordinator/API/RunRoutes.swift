@@ -16,13 +16,37 @@ struct RunRoutes<Context: RequestContext> {
             let configuration = try await JSONResponses.decode(RunConfiguration.self, from: request)
             return try JSONResponses.ok(try await store.createRun(configuration, now: Date()), status: .created)
         }
+        runs.get { _, _ in
+            try JSONResponses.ok(["runs": try await store.runs()])
+        }
         runs.get(":runId") { _, context in
             try JSONResponses.ok(try await store.run(id: try Self.integer("runId", context)))
+        }
+        runs.get(":runId/iterations") { _, context in
+            try JSONResponses.ok(["iterations": try await store.iterations(runId: try Self.integer("runId", context))])
+        }
+        runs.get(":runId/iterations/:iteration") { _, context in
+            let runId = try Self.integer("runId", context)
+            let iteration = try Self.integer("iteration", context)
+            guard let summary = try await store.iterations(runId: runId).first(where: { $0.iteration == iteration }) else {
+                throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)")
+            }
+            return try JSONResponses.ok(summary)
+        }
+        runs.get(":runId/prompts/:promptId/history") { _, context in
+            let history = try await store.promptHistory(
+                runId: try Self.integer("runId", context), promptId: try Self.integer("promptId", context))
+            return try JSONResponses.ok(["history": history])
         }
         runs.get(":runId/iterations/:iteration/prompts") { _, context in
             let records = try await store.promptStatistics(
                 runId: try Self.integer("runId", context), iteration: try Self.integer("iteration", context))
             return try JSONResponses.ok(["prompts": records])
+        }
+        runs.get(":runId/iterations/:iteration/allocation") { _, context in
+            let export = try await store.allocationExport(
+                runId: try Self.integer("runId", context), iteration: try Self.integer("iteration", context))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: Self.allocationBody(export))
         }
         // JSONL, streamed page by page; ?stage=presample|sample filters.
         runs.get(":runId/iterations/:iteration/traces") { request, context in
@@ -36,7 +60,7 @@ struct RunRoutes<Context: RequestContext> {
                 stage = parsed
             }
             // Fail before the 200 goes out if the run does not exist.
-            let first = try await store.traces(runId: runId, iteration: iteration, stage: stage, afterId: 0, limit: Self.exportPageSize)
+            let first = try await store.traces(runId: runId, iteration: iteration, stage: stage, after: nil, limit: Self.exportPageSize)
             let store = self.store
             let stageFilter = stage
             return Response(
@@ -53,10 +77,38 @@ struct RunRoutes<Context: RequestContext> {
                         try await writer.write(buffer)
                         guard page.count == Self.exportPageSize, let last = page.last else { break }
                         page = try await store.traces(
-                            runId: runId, iteration: iteration, stage: stageFilter, afterId: last.traceId, limit: Self.exportPageSize)
+                            runId: runId, iteration: iteration, stage: stageFilter, after: TraceCursor(last), limit: Self.exportPageSize)
                     }
                     try await writer.finish(nil)
                 })
+        }
+    }
+
+    /// `{"counts":[...],"ratios":[...]}` over the whole dataset, written in
+    /// chunks: 0 for prompts outside the iteration.
+    static func allocationBody(_ export: AllocationExport) -> ResponseBody {
+        ResponseBody { writer in
+            let chunk = 8192
+            for field in ["counts", "ratios"] {
+                var buffer = ByteBuffer(string: field == "counts" ? "{\"counts\":[" : "],\"ratios\":[")
+                var next = 0
+                for position in 0..<export.datasetSize {
+                    var value = "0"
+                    if next < export.allocated.count, export.allocated[next].promptId == position {
+                        let entry = export.allocated[next]
+                        value = field == "counts" ? String(entry.count) : "\(entry.ratio)"
+                        next += 1
+                    }
+                    buffer.writeString(position == 0 ? value : "," + value)
+                    if buffer.readableBytes >= chunk {
+                        try await writer.write(buffer)
+                        buffer.clear()
+                    }
+                }
+                try await writer.write(buffer)
+            }
+            try await writer.write(ByteBuffer(string: "]}\n"))
+            try await writer.finish(nil)
         }
     }
 

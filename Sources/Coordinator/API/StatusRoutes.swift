@@ -15,7 +15,8 @@ struct StatusRoutes<Context: RequestContext> {
             try JSONResponses.ok(try await store.status(now: Date()))
         }
         router.get("metrics") { _, _ in
-            Response(
+            metrics.refresh(try await store.gauges(now: Date()))
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }

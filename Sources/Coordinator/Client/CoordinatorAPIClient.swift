@@ -39,6 +39,12 @@ struct CoordinatorAPIClient {
         } catch {
             throw CommandFailure("cannot reach the coordinator at \(baseURL): \(error)")
         }
+        try Self.check(response)
+        return response
+    }
+
+    /// A non-2xx answer becomes a failure with the coordinator's own message.
+    static func check(_ response: HTTPResponse) throws {
         guard (200..<300).contains(response.status) else {
             if let error = try? WireJSON.decoder().decode(ErrorBody.self, from: response.body) {
                 let field = error.error.field.map { "\($0): " } ?? ""
@@ -46,7 +52,28 @@ struct CoordinatorAPIClient {
             }
             throw CommandFailure("\(response.status) \(String(decoding: response.body.prefix(500), as: UTF8.self))")
         }
-        return response
+    }
+
+    /// Streams a 2xx body to stdout as it arrives; other answers fail with
+    /// the coordinator's message.
+    func download(_ path: String) async throws {
+        let output = FileHandle.standardOutput
+        let response: HTTPResponse
+        do {
+            response = try await http.send(HTTPRequest(
+                method: "GET", url: baseURL + path, timeout: .seconds(24 * 3600),
+                receiveBody: { output.write($0) }))
+        } catch {
+            throw CommandFailure("cannot reach the coordinator at \(baseURL): \(error)")
+        }
+        try Self.check(response)
+    }
+
+    /// Prints a JSON answer indented, with sorted keys, for people.
+    static func printPretty(_ body: Data) throws {
+        let object = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+        let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        FileHandle.standardOutput.write(pretty + Data("\n".utf8))
     }
 
     static func printJSON<T: Encodable>(_ value: T) throws {

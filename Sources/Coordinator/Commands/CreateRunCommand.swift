@@ -8,8 +8,7 @@ struct CreateRunCommand: AsyncParsableCommand {
         commandName: "create-run",
         abstract: "Create a run on a running coordinator from a JSON configuration.")
 
-    @Option(help: "The coordinator's base URL, e.g. http://127.0.0.1:8420.")
-    var url: String
+    @OptionGroup var connection: CoordinatorConnection
 
     @Option(help: "The run configuration (JSON); - reads stdin.")
     var config: String
@@ -24,7 +23,7 @@ struct CreateRunCommand: AsyncParsableCommand {
             throw ValidationError("cannot read \(config): \(error.localizedDescription)")
         }
         try await CommandFailure.exitOnFailure {
-            let client = try CoordinatorAPIClient(url: url)
+            let client = try connection.client()
             let run = try await client.send("POST", "/v1/runs", body: data, as: RunSummary.self)
             try CoordinatorAPIClient.printJSON(run)
         }

@@ -8,8 +8,7 @@ struct ImportDatasetCommand: AsyncParsableCommand {
         commandName: "import-dataset",
         abstract: "Import a JSONL prompt set into a running coordinator.")
 
-    @Option(help: "The coordinator's base URL, e.g. http://127.0.0.1:8420.")
-    var url: String
+    @OptionGroup var connection: CoordinatorConnection
 
     @Option(help: "The dataset's name, used by runs.")
     var name: String
@@ -41,7 +40,7 @@ struct ImportDatasetCommand: AsyncParsableCommand {
             URLQueryItem(name: "answerFromLastBox", value: answerFromLastBox ? "true" : "false"),
         ]
         try await CommandFailure.exitOnFailure {
-            let client = try CoordinatorAPIClient(url: url)
+            let client = try connection.client()
             let summary = try await client.send(
                 "POST", "/v1/datasets?" + (query.percentEncodedQuery ?? ""), body: data,
                 contentType: "application/x-ndjson", as: DatasetSummary.self)

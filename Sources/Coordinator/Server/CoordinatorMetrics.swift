@@ -12,6 +12,9 @@ struct CoordinatorMetrics: Sendable {
     let tokensGenerated: Metrics.Counter
     let leasesGranted: Metrics.Counter
     let submissionDuration: Metrics.Timer
+    let runsByState: [RunState: Metrics.Gauge]
+    let leasesActive: Metrics.Gauge
+    let leasesExpired: Metrics.Gauge
 
     init() {
         let registry = PrometheusCollectorRegistry()
@@ -22,13 +25,25 @@ struct CoordinatorMetrics: Sendable {
         tokensGenerated = Metrics.Counter(label: "gvm_tokens_generated_total", factory: factory)
         leasesGranted = Metrics.Counter(label: "gvm_leases_granted_total", factory: factory)
         submissionDuration = Metrics.Timer(label: "gvm_submission_duration_seconds", factory: factory)
+        runsByState = Dictionary(uniqueKeysWithValues: RunState.allCases.map {
+            ($0, Metrics.Gauge(label: "gvm_runs", dimensions: [("state", $0.rawValue)], factory: factory))
+        })
+        leasesActive = Metrics.Gauge(label: "gvm_leases_active", factory: factory)
+        leasesExpired = Metrics.Gauge(label: "gvm_leases_expired", factory: factory)
+    }
+
+    /// Gauges are states, read from the store when Prometheus scrapes.
+    func refresh(_ gauges: StoreGauges) {
+        for (state, gauge) in runsByState { gauge.record(gauges.runsByState[state] ?? 0) }
+        leasesActive.record(gauges.leasesActive)
+        leasesExpired.record(gauges.leasesExpired)
     }
 
     /// A taken (not repeated) result.
     func recordSubmission(_ result: LeaseResult, elapsed: Duration) {
         samplesGenerated.increment(by: result.generated)
         samplesAccepted.increment(by: result.samples.count { $0.accepted })
-        tokensGenerated.increment(by: result.samples.reduce(0) { $0 + $1.completionTokens })
+        tokensGenerated.increment(by: result.tokens)
         submissionDuration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 

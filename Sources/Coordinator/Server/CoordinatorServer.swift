@@ -16,6 +16,7 @@ enum CoordinatorServer {
         StatusRoutes(store: store, metrics: metrics).register(on: router)
         DatasetRoutes(store: store).register(on: router)
         RunRoutes(store: store).register(on: router)
+        RunControlRoutes(store: store).register(on: router)
         LeaseRoutes(store: store, metrics: metrics).register(on: router)
 
         return Application(

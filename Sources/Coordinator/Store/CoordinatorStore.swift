@@ -17,9 +17,22 @@ protocol CoordinatorStore: Sendable {
     func release(leaseId: String, reason: String, now: Date) async throws
 
     func status(now: Date) async throws -> StatusReport
-    /// One page of an iteration's traces, in insertion order, after `afterId`.
-    func traces(runId: Int, iteration: Int, stage: SamplingStage?, afterId: Int64, limit: Int) async throws -> [TraceRecord]
+    /// One page of an iteration's traces in (stage, prompt, sample) order,
+    /// after `cursor`.
+    func traces(runId: Int, iteration: Int, stage: SamplingStage?, after cursor: TraceCursor?, limit: Int) async throws -> [TraceRecord]
     func promptStatistics(runId: Int, iteration: Int) async throws -> [PromptIterationRecord]
+
+    func pause(runId: Int, now: Date) async throws -> RunSummary
+    func resume(runId: Int, now: Date) async throws -> RunSummary
+    func cancel(runId: Int, now: Date) async throws -> RunSummary
+    func advance(runId: Int, modelVersion: String, now: Date) async throws -> RunSummary
+    func runs() async throws -> [RunSummary]
+    func iterations(runId: Int) async throws -> [IterationSummary]
+    func promptHistory(runId: Int, promptId: Int) async throws -> [PromptIterationRecord]
+    func workers(now: Date) async throws -> [WorkerSummary]
+    func allocationExport(runId: Int, iteration: Int) async throws -> AllocationExport
+    /// Gauges for /metrics: runs by state, and leases active and expired.
+    func gauges(now: Date) async throws -> StoreGauges
 }
 
 struct DatasetSummary: Codable, Sendable, Equatable {
@@ -42,6 +55,25 @@ struct RunSummary: Codable, Sendable, Equatable {
     var configuration: RunConfiguration
 }
 
+/// Where a page of the trace export ends.
+struct TraceCursor: Sendable, Equatable {
+    var stage: SamplingStage
+    var promptId: Int
+    var sampleIndex: Int
+
+    init(_ trace: TraceRecord) {
+        stage = trace.stage
+        promptId = trace.promptId
+        sampleIndex = trace.sampleIndex
+    }
+}
+
+struct StoreGauges: Sendable, Equatable {
+    var runsByState: [RunState: Int]
+    var leasesActive: Int
+    var leasesExpired: Int
+}
+
 /// One trace as stored and exported.
 struct TraceRecord: Codable, Sendable, Equatable {
     var traceId: Int64
@@ -62,12 +94,36 @@ struct TraceRecord: Codable, Sendable, Equatable {
     var createdAt: Date
 }
 
-/// A prompt's record in one iteration: its statistics per stage and its n_i.
-struct PromptIterationRecord: Codable, Sendable, Equatable {
+/// A prompt's record in one iteration: its statistics per stage, what they
+/// give (p_i, mean and RMS gradient norm, from pre-sampling) and its n_i.
+/// Both history queries (per iteration, per prompt) answer with these.
+struct PromptIterationRecord: Encodable, Sendable, Equatable {
+    var iteration: Int
     var batchIndex: Int
     var promptId: Int
     var presample: PromptStageStatistics
     var sample: PromptStageStatistics
     var allocatedCount: Int?
     var allocatedRatio: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case iteration, batchIndex, promptId, presample, sample, allocatedCount, allocatedRatio
+        case acceptRate, meanGradNorm, rmsGradNorm
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(iteration, forKey: .iteration)
+        try container.encode(batchIndex, forKey: .batchIndex)
+        try container.encode(promptId, forKey: .promptId)
+        try container.encode(presample, forKey: .presample)
+        try container.encode(sample, forKey: .sample)
+        try container.encode(allocatedCount, forKey: .allocatedCount)
+        try container.encode(allocatedRatio, forKey: .allocatedRatio)
+        // Null before any pre-sample (and for uniform runs, which have none).
+        let measured = presample.samples > 0
+        try container.encode(measured ? presample.acceptRate : nil, forKey: .acceptRate)
+        try container.encode(measured ? presample.meanGradNorm : nil, forKey: .meanGradNorm)
+        try container.encode(measured ? presample.rmsGradNorm : nil, forKey: .rmsGradNorm)
+    }
 }

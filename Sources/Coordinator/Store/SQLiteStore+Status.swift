@@ -8,10 +8,8 @@ extension SQLiteStore {
             var runs: [StatusReport.Run] = []
             for row in try Row.fetchAll(db, sql: "SELECT id FROM run ORDER BY id") {
                 let run = try Self.runRow(db, id: row["id"])
-                let iteration = try Row.fetchOne(
-                    db, sql: "SELECT stage, fellBackToUniform FROM iteration WHERE runId = ? AND number = ?",
-                    arguments: [run.id, run.currentIteration])
-                let stage = (iteration?["stage"]).flatMap(IterationStage.init(rawValue:)) ?? .done
+                let summary = try Self.iterationSummary(db, runId: run.id, iteration: run.currentIteration)
+                let stage = summary.stage
                 // Past sampling, the figures are those of the sample stage.
                 let sampling: SamplingStage = stage == .presample ? .presample : .sample
                 let counts = try Row.fetchOne(
@@ -27,34 +25,40 @@ extension SQLiteStore {
                     state: run.state, iteration: run.currentIteration, iterations: run.configuration.iterations,
                     stage: stage, modelVersion: run.modelVersion,
                     progress: .init(stage: sampling, samplesDone: counts?["done"] ?? 0, samplesTotal: counts?["total"] ?? 0),
-                    fellBackToUniform: iteration?["fellBackToUniform"] ?? false))
+                    fellBackToUniform: summary.fellBackToUniform,
+                    acceptance: summary.acceptance, allocation: summary.allocation))
             }
-            let workers = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT w.*, (SELECT COUNT(*) FROM lease l JOIN workUnit u ON u.id = l.workUnitId
-                                 WHERE l.workerName = w.name AND l.state = 'active' AND u.leaseId = l.id) AS activeLeases
-                    FROM worker w ORDER BY w.name
-                    """
-            ).map {
-                StatusReport.Worker(
-                    name: $0["name"], model: $0["model"], lastSeen: $0["lastSeen"],
-                    activeLeases: $0["activeLeases"], samplesSubmitted: $0["samplesSubmitted"])
-            }
-            return StatusReport(gvmVersion: GVMVersion.current, time: now, runs: runs, workers: workers)
+            let since = now.addingTimeInterval(-StatusWindow.seconds)
+            let recent = try Row.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(samples), 0) AS samples, COALESCE(SUM(tokens), 0) AS tokens FROM lease WHERE completedAt >= ?",
+                arguments: [since])
+            let throughput = StatusReport.Throughput(
+                windowSeconds: StatusWindow.seconds,
+                samplesPerSecond: Double(recent?["samples"] ?? 0) / StatusWindow.seconds,
+                tokensPerSecond: Double(recent?["tokens"] ?? 0) / StatusWindow.seconds)
+            return StatusReport(
+                gvmVersion: GVMVersion.current, time: now, runs: runs,
+                workers: try Self.workerSummaries(db, now: now), throughput: throughput)
         }
     }
 
-    func traces(runId: Int, iteration: Int, stage: SamplingStage?, afterId: Int64, limit: Int) async throws -> [TraceRecord] {
+    func traces(runId: Int, iteration: Int, stage: SamplingStage?, after cursor: TraceCursor?, limit: Int) async throws -> [TraceRecord] {
         try await pool.read { db in
             _ = try Self.runRow(db, id: runId)
             let rows = try Row.fetchAll(
                 db,
+                // Keyset pages in (stage, prompt, sample) order, so every
+                // prompt's group comes out together and each page is one
+                // index range scan.
                 sql: """
-                    SELECT * FROM trace WHERE runId = ? AND iteration = ? AND (? IS NULL OR stage = ?) AND id > ?
-                    ORDER BY id LIMIT ?
+                    SELECT * FROM trace WHERE runId = ? AND iteration = ? AND (? IS NULL OR stage = ?)
+                      AND (stage, promptId, sampleIndex) > (?, ?, ?)
+                    ORDER BY stage, promptId, sampleIndex LIMIT ?
                     """,
-                arguments: [runId, iteration, stage?.rawValue, stage?.rawValue, afterId, limit])
+                arguments: [
+                    runId, iteration, stage?.rawValue, stage?.rawValue,
+                    cursor?.stage.rawValue ?? "", cursor?.promptId ?? -1, cursor?.sampleIndex ?? -1, limit,
+                ])
             return try rows.map { row in
                 TraceRecord(
                     traceId: row["id"], runId: row["runId"], iteration: row["iteration"],
@@ -71,34 +75,9 @@ extension SQLiteStore {
     func promptStatistics(runId: Int, iteration: Int) async throws -> [PromptIterationRecord] {
         try await pool.read { db in
             _ = try Self.runRow(db, id: runId)
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT p.batchIndex, p.promptId, p.allocatedCount, p.allocatedRatio,
-                           pre.samples AS preSamples, pre.accepted AS preAccepted,
-                           pre.gradNormSum AS preSum, pre.gradNormSquareSum AS preSquares,
-                           s.samples AS samples, s.accepted AS accepted,
-                           s.gradNormSum AS gradNormSum, s.gradNormSquareSum AS gradNormSquareSum
-                    FROM iterationPrompt p
-                    LEFT JOIN promptStatistics pre ON pre.runId = p.runId AND pre.iteration = p.iteration
-                         AND pre.promptId = p.promptId AND pre.stage = 'presample'
-                    LEFT JOIN promptStatistics s ON s.runId = p.runId AND s.iteration = p.iteration
-                         AND s.promptId = p.promptId AND s.stage = 'sample'
-                    WHERE p.runId = ? AND p.iteration = ? ORDER BY p.batchIndex
-                    """,
-                arguments: [runId, iteration])
-            guard !rows.isEmpty else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
-            return rows.map {
-                PromptIterationRecord(
-                    batchIndex: $0["batchIndex"], promptId: $0["promptId"],
-                    presample: PromptStageStatistics(
-                        samples: $0["preSamples"] ?? 0, accepted: $0["preAccepted"] ?? 0,
-                        gradNormSum: $0["preSum"] ?? 0, gradNormSquareSum: $0["preSquares"] ?? 0),
-                    sample: PromptStageStatistics(
-                        samples: $0["samples"] ?? 0, accepted: $0["accepted"] ?? 0,
-                        gradNormSum: $0["gradNormSum"] ?? 0, gradNormSquareSum: $0["gradNormSquareSum"] ?? 0),
-                    allocatedCount: $0["allocatedCount"], allocatedRatio: $0["allocatedRatio"])
-            }
+            let records = try Self.promptRecords(db, runId: runId, iteration: iteration)
+            guard !records.isEmpty else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
+            return records
         }
     }
 }

@@ -70,8 +70,8 @@ extension SQLiteStore {
                 duplicate: false)
             try db.execute(sql: "UPDATE workUnit SET state = 'done' WHERE id = ?", arguments: [lease.unitId])
             try db.execute(
-                sql: "UPDATE lease SET state = 'completed', receipt = ? WHERE id = ?",
-                arguments: [try Self.json(receipt), leaseId])
+                sql: "UPDATE lease SET state = 'completed', receipt = ?, completedAt = ?, samples = ?, tokens = ? WHERE id = ?",
+                arguments: [try Self.json(receipt), now, result.generated, result.tokens, leaseId])
             try db.execute(
                 sql: "UPDATE worker SET lastSeen = ?, samplesSubmitted = samplesSubmitted + ? WHERE name = ?",
                 arguments: [now, result.generated, lease.workerName])
@@ -82,6 +82,9 @@ extension SQLiteStore {
 
     /// A result must account for exactly the lease's samples.
     static func validate(_ result: LeaseResult, firstSampleIndex: Int, sampleCount: Int, algorithm: TrainingAlgorithm) throws {
+        if let tokens = result.generatedTokens, tokens < 0 {
+            throw CoordinatorError.invalid(field: "generatedTokens", "must be >= 0, got \(tokens)")
+        }
         guard result.generated == sampleCount else {
             throw CoordinatorError.invalid(field: "generated", "must equal the lease's \(sampleCount) samples, got \(result.generated)")
         }

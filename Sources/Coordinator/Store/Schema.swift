@@ -133,6 +133,14 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: lease completion time and size, for throughput") { db in
+            try db.execute(sql: """
+                ALTER TABLE lease ADD COLUMN completedAt DATETIME;
+                ALTER TABLE lease ADD COLUMN samples INTEGER;
+                ALTER TABLE lease ADD COLUMN tokens INTEGER;
+                CREATE INDEX leaseByCompletion ON lease(completedAt) WHERE completedAt IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -22,18 +22,23 @@ struct StatusReport: Codable, Sendable, Equatable {
         var modelVersion: String
         var progress: Progress
         var fellBackToUniform: Bool
+        /// p_i over the current iteration's prompts (pre-sampling, or the
+        /// sample stage for uniform runs).
+        var acceptance: Summary?
+        /// n_i over the current iteration's prompts, once allocated.
+        var allocation: AllocationSummary?
     }
 
-    struct Worker: Codable, Sendable, Equatable {
-        var name: String
-        var model: String
-        var lastSeen: Date
-        var activeLeases: Int
-        var samplesSubmitted: Int
+    /// Over the last `StatusWindow.seconds`, all runs together.
+    struct Throughput: Codable, Sendable, Equatable {
+        var windowSeconds: Double
+        var samplesPerSecond: Double
+        var tokensPerSecond: Double
     }
 
     var gvmVersion: String
     var time: Date
     var runs: [Run]
-    var workers: [Worker]
+    var workers: [WorkerSummary]
+    var throughput: Throughput
 }

@@ -90,10 +90,19 @@ public struct HeartbeatReply: Codable, Sendable, Equatable {
 public struct LeaseResult: Codable, Sendable, Equatable {
     public var generated: Int
     public var samples: [SampleResult]
+    /// Completion tokens of every generated sample, returned or not, for
+    /// throughput figures; when absent, the returned samples' tokens count.
+    public var generatedTokens: Int?
 
-    public init(generated: Int, samples: [SampleResult]) {
+    public init(generated: Int, samples: [SampleResult], generatedTokens: Int? = nil) {
         self.generated = generated
         self.samples = samples
+        self.generatedTokens = generatedTokens
+    }
+
+    /// The tokens this result stands for.
+    public var tokens: Int {
+        generatedTokens ?? samples.reduce(0) { $0 + $1.completionTokens }
     }
 }
 

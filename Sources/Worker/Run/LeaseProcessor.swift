@@ -34,7 +34,9 @@ struct LeaseProcessor: Sendable {
                 finishReason: generation.finishReason,
                 tokenLogprobs: generation.tokenLogprobs))
         }
-        return LeaseResult(generated: generations.count, samples: samples)
+        return LeaseResult(
+            generated: generations.count, samples: samples,
+            generatedTokens: generations.reduce(0) { $0 + $1.completionTokens })
     }
 }
 

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// `/v1/runs/{runId}/pause|resume|cancel|advance` and the iteration wait.
+struct RunControlRoutes<Context: RequestContext> {
+    let store: any CoordinatorStore
+
+    struct AdvanceRequest: Decodable {
+        var modelVersion: String
+    }
+
+    struct WaitAnswer: Encodable {
+        var done: Bool
+        var state: RunState
+        /// Nil while the iteration has not started.
+        var iteration: IterationSummary?
+    }
+
+    /// The longest a wait request is held open.
+    static var maxWaitSeconds: Double { 300 }
+
+    func register(on router: Router<Context>) {
+        let runs = router.group("v1/runs")
+        runs.post(":runId/pause") { _, context in
+            try JSONResponses.ok(try await store.pause(runId: try RunRoutes<Context>.integer("runId", context), now: Date()))
+        }
+        runs.post(":runId/resume") { _, context in
+            try JSONResponses.ok(try await store.resume(runId: try RunRoutes<Context>.integer("runId", context), now: Date()))
+        }
+        runs.post(":runId/cancel") { _, context in
+            try JSONResponses.ok(try await store.cancel(runId: try RunRoutes<Context>.integer("runId", context), now: Date()))
+        }
+        runs.post(":runId/advance") { request, context in
+            let advance = try await JSONResponses.decode(AdvanceRequest.self, from: request)
+            return try JSONResponses.ok(try await store.advance(
+                runId: try RunRoutes<Context>.integer("runId", context), modelVersion: advance.modelVersion, now: Date()))
+        }
+        // Holds the request until the iteration is done, the run can no
+        // longer get there, or ?timeoutSeconds= passes (default 30).
+        runs.get(":runId/iterations/:iteration/wait") { request, context in
+            let runId = try RunRoutes<Context>.integer("runId", context)
+            let iteration = try RunRoutes<Context>.integer("iteration", context)
+            var timeout = 30.0
+            if let text = request.uri.queryParameters["timeoutSeconds"] {
+                guard let value = Double(String(text)), value.isFinite, value >= 0, value <= Self.maxWaitSeconds else {
+                    throw CoordinatorError.invalid(field: "timeoutSeconds", "must be a number of seconds in 0...\(Int(Self.maxWaitSeconds))")
+                }
+                timeout = value
+            }
+            let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+            while true {
+                let run = try await store.run(id: runId)
+                guard iteration <= run.iteration || run.state == .active || run.state == .waiting || run.state == .paused else {
+                    throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue) and will not reach iteration \(iteration)")
+                }
+                if iteration <= run.iteration {
+                    let summary = try await store.iterations(runId: runId).first { $0.iteration == iteration }
+                    if let summary, summary.stage == .done || run.state == .cancelled {
+                        return try JSONResponses.ok(WaitAnswer(done: summary.stage == .done, state: run.state, iteration: summary))
+                    }
+                }
+                if ContinuousClock.now >= deadline {
+                    let summary = try await store.iterations(runId: runId).first { $0.iteration == iteration }
+                    return try JSONResponses.ok(WaitAnswer(done: false, state: run.state, iteration: summary))
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        router.get("v1/workers") { _, _ in
+            try JSONResponses.ok(["workers": try await store.workers(now: Date())])
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import Shared
+
+extension SQLiteStore {
+    func iterations(runId: Int) async throws -> [IterationSummary] {
+        try await pool.read { db in
+            _ = try Self.runRow(db, id: runId)
+            return try Int.fetchAll(db, sql: "SELECT number FROM iteration WHERE runId = ? ORDER BY number", arguments: [runId])
+                .map { try Self.iterationSummary(db, runId: runId, iteration: $0) }
+        }
+    }
+
+    static func iterationSummary(_ db: Database, runId: Int, iteration: Int) throws -> IterationSummary {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT * FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration])
+        else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
+        let records = try promptRecords(db, runId: runId, iteration: iteration)
+        let fellBack: Bool = row["fellBackToUniform"]
+        // p_i from pre-sampling; for uniform runs, from the sample stage.
+        let rates = records.compactMap { record -> Double? in
+            let statistics = record.presample.samples > 0 ? record.presample : record.sample
+            return statistics.samples > 0 ? statistics.acceptRate : nil
+        }
+        let counts = records.compactMap(\.allocatedCount)
+        return IterationSummary(
+            iteration: iteration, stage: IterationStage(rawValue: row["stage"]) ?? .done,
+            modelVersion: row["modelVersion"], promptCount: row["promptCount"], budget: row["budget"],
+            fellBackToUniform: fellBack, fallbackReason: row["fallbackReason"],
+            startedAt: row["startedAt"], finishedAt: row["finishedAt"],
+            samplesGenerated: records.reduce(0) { $0 + $1.presample.samples + $1.sample.samples },
+            samplesAccepted: records.reduce(0) { $0 + $1.presample.accepted + $1.sample.accepted },
+            acceptance: Summary(rates),
+            allocation: counts.count == records.count ? AllocationSummary(counts: counts, fellBackToUniform: fellBack) : nil)
+    }
+
+    /// Every iteration's figures for one prompt of a run.
+    func promptHistory(runId: Int, promptId: Int) async throws -> [PromptIterationRecord] {
+        try await pool.read { db in
+            _ = try Self.runRow(db, id: runId)
+            let iterations = try Int.fetchAll(
+                db, sql: "SELECT iteration FROM iterationPrompt WHERE runId = ? AND promptId = ? ORDER BY iteration",
+                arguments: [runId, promptId])
+            return try iterations.flatMap { try Self.promptRecords(db, runId: runId, iteration: $0, promptId: promptId) }
+        }
+    }
+
+    func workers(now: Date) async throws -> [WorkerSummary] {
+        try await pool.read { db in try Self.workerSummaries(db, now: now) }
+    }
+
+    static func workerSummaries(_ db: Database, now: Date) throws -> [WorkerSummary] {
+        let since = now.addingTimeInterval(-StatusWindow.seconds)
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT w.*,
+                  (SELECT COUNT(*) FROM lease l JOIN workUnit u ON u.id = l.workUnitId
+                   WHERE l.workerName = w.name AND l.state = 'active' AND u.leaseId = l.id) AS activeLeases,
+                  (SELECT COALESCE(SUM(l.samples), 0) FROM lease l
+                   WHERE l.workerName = w.name AND l.completedAt >= ?) AS recentSamples
+                FROM worker w ORDER BY w.name
+                """,
+            arguments: [since]
+        ).map {
+            WorkerSummary(
+                name: $0["name"], model: $0["model"], firstSeen: $0["firstSeen"], lastSeen: $0["lastSeen"],
+                activeLeases: $0["activeLeases"], samplesSubmitted: $0["samplesSubmitted"],
+                samplesPerSecond: Double($0["recentSamples"] as Int) / StatusWindow.seconds)
+        }
+    }
+
+    /// The allocation of an iteration, indexed by dataset position, with 0
+    /// for prompts outside the iteration.
+    func allocationExport(runId: Int, iteration: Int) async throws -> AllocationExport {
+        try await pool.read { db in
+            let run = try Self.runRow(db, id: runId)
+            guard try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration]) != nil
+            else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
+            let datasetSize = try Int.fetchOne(
+                db, sql: "SELECT promptCount FROM dataset WHERE id = ?", arguments: [run.datasetId]) ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT promptId, allocatedCount, allocatedRatio FROM iterationPrompt
+                    WHERE runId = ? AND iteration = ? AND allocatedCount IS NOT NULL ORDER BY promptId
+                    """,
+                arguments: [runId, iteration])
+            return AllocationExport(
+                datasetSize: datasetSize,
+                allocated: rows.map { ($0["promptId"], $0["allocatedCount"], $0["allocatedRatio"]) })
+        }
+    }
+
+    /// The per-prompt statistics of an iteration, optionally of one prompt.
+    static func promptRecords(_ db: Database, runId: Int, iteration: Int, promptId: Int? = nil) throws -> [PromptIterationRecord] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT p.batchIndex, p.promptId, p.allocatedCount, p.allocatedRatio,
+                       pre.samples AS preSamples, pre.accepted AS preAccepted,
+                       pre.gradNormSum AS preSum, pre.gradNormSquareSum AS preSquares,
+                       s.samples AS samples, s.accepted AS accepted,
+                       s.gradNormSum AS gradNormSum, s.gradNormSquareSum AS gradNormSquareSum
+                FROM iterationPrompt p
+                LEFT JOIN promptStatistics pre ON pre.runId = p.runId AND pre.iteration = p.iteration
+                     AND pre.promptId = p.promptId AND pre.stage = 'presample'
+                LEFT JOIN promptStatistics s ON s.runId = p.runId AND s.iteration = p.iteration
+                     AND s.promptId = p.promptId AND s.stage = 'sample'
+                WHERE p.runId = ? AND p.iteration = ? AND (? IS NULL OR p.promptId = ?) ORDER BY p.batchIndex
+                """,
+            arguments: [runId, iteration, promptId, promptId]
+        ).map {
+            PromptIterationRecord(
+                iteration: iteration, batchIndex: $0["batchIndex"], promptId: $0["promptId"],
+                presample: PromptStageStatistics(
+                    samples: $0["preSamples"] ?? 0, accepted: $0["preAccepted"] ?? 0,
+                    gradNormSum: $0["preSum"] ?? 0, gradNormSquareSum: $0["preSquares"] ?? 0),
+                sample: PromptStageStatistics(
+                    samples: $0["samples"] ?? 0, accepted: $0["accepted"] ?? 0,
+                    gradNormSum: $0["gradNormSum"] ?? 0, gradNormSquareSum: $0["gradNormSquareSum"] ?? 0),
+                allocatedCount: $0["allocatedCount"], allocatedRatio: $0["allocatedRatio"])
+        }
+    }
+}
+
+/// What the allocation export needs: the dataset's size and the n_i of the
+/// iteration's prompts, sorted by dataset position.
+struct AllocationExport: Sendable {
+    var datasetSize: Int
+    var allocated: [(promptId: Int, count: Int, ratio: Double)]
+}

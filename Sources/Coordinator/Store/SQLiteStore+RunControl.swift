@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import Shared
+
+/// Pause, resume, cancel and advance: each one transaction on the run row.
+extension SQLiteStore {
+    func pause(runId: Int, now: Date) async throws -> RunSummary {
+        try await pool.write { db in
+            let run = try Self.runRow(db, id: runId)
+            guard run.state == .active || run.state == .waiting else {
+                throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue); only an active or waiting run can be paused")
+            }
+            // Leases already out may still finish; no new ones are handed out.
+            try db.execute(sql: "UPDATE run SET state = 'paused' WHERE id = ?", arguments: [runId])
+            return try Self.runSummary(db, id: runId)
+        }
+    }
+
+    func resume(runId: Int, now: Date) async throws -> RunSummary {
+        try await pool.write { db in
+            var run = try Self.runRow(db, id: runId)
+            guard run.state == .paused else {
+                throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue); only a paused run can be resumed")
+            }
+            try db.execute(sql: "UPDATE run SET state = 'active' WHERE id = ?", arguments: [runId])
+            run.state = .active
+            // An iteration that finished while paused moves on now.
+            if try Self.iterationStage(db, runId: runId, iteration: run.currentIteration) == .done {
+                try Self.finishIteration(db, run: run, iteration: run.currentIteration, now: now)
+            }
+            return try Self.runSummary(db, id: runId)
+        }
+    }
+
+    func cancel(runId: Int, now: Date) async throws -> RunSummary {
+        try await pool.write { db in
+            let run = try Self.runRow(db, id: runId)
+            guard run.state != .cancelled && run.state != .completed else {
+                throw CoordinatorError.conflict("run \(runId) is already \(run.state.rawValue)")
+            }
+            try db.execute(sql: "UPDATE run SET state = 'cancelled' WHERE id = ?", arguments: [runId])
+            // Release the queue: nothing of this run is leased again, and
+            // leases out are ended so their results are refused.
+            try db.execute(
+                sql: """
+                    UPDATE lease SET state = 'cancelled'
+                    WHERE state IN ('active', 'expired') AND workUnitId IN (SELECT id FROM workUnit WHERE runId = ?)
+                    """,
+                arguments: [runId])
+            try db.execute(
+                sql: "UPDATE workUnit SET state = 'cancelled' WHERE runId = ? AND state != 'done'", arguments: [runId])
+            return try Self.runSummary(db, id: runId)
+        }
+    }
+
+    /// An external trainer's new model: accepted once the current iteration
+    /// is done and the run waits for it; it starts the next iteration.
+    func advance(runId: Int, modelVersion: String, now: Date) async throws -> RunSummary {
+        guard !modelVersion.isEmpty, modelVersion.count <= 512 else {
+            throw CoordinatorError.invalid(field: "modelVersion", "must be 1 to 512 characters")
+        }
+        return try await pool.write { db in
+            let run = try Self.runRow(db, id: runId)
+            let stage = try Self.iterationStage(db, runId: runId, iteration: run.currentIteration)
+            switch run.state {
+            case .waiting:
+                break
+            case .active where stage != .done:
+                throw CoordinatorError.conflict(
+                    "iteration \(run.currentIteration) of run \(runId) is in stage \(stage.rawValue); advance is accepted once it is done")
+            case .active:
+                throw CoordinatorError.conflict("run \(runId) advances by itself (advance: auto)")
+            default:
+                throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue) and cannot advance")
+            }
+            try db.execute(
+                sql: "UPDATE run SET state = 'active', modelVersion = ? WHERE id = ?", arguments: [modelVersion, runId])
+            try Self.startIteration(db, runId: runId, number: run.currentIteration + 1, now: now)
+            return try Self.runSummary(db, id: runId)
+        }
+    }
+
+    func runs() async throws -> [RunSummary] {
+        try await pool.read { db in
+            try Int.fetchAll(db, sql: "SELECT id FROM run ORDER BY id").map { try Self.runSummary(db, id: $0) }
+        }
+    }
+}
+
+extension SQLiteStore {
+    func gauges(now: Date) async throws -> StoreGauges {
+        try await pool.read { db in
+            var byState = Dictionary(uniqueKeysWithValues: RunState.allCases.map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS count FROM run GROUP BY state") {
+                if let state = RunState(rawValue: row["state"]) { byState[state] = row["count"] }
+            }
+            // A lease past its expiry is expired even before a grant notices.
+            let leases = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(CASE WHEN state = 'active' AND expiresAt >= ? THEN 1 ELSE 0 END), 0) AS active,
+                           COALESCE(SUM(CASE WHEN state = 'expired' OR (state = 'active' AND expiresAt < ?) THEN 1 ELSE 0 END), 0) AS expired
+                    FROM lease WHERE state IN ('active', 'expired')
+                    """,
+                arguments: [now, now])
+            return StoreGauges(runsByState: byState, leasesActive: leases?["active"] ?? 0, leasesExpired: leases?["expired"] ?? 0)
+        }
+    }
+}
