@@ -73,7 +73,7 @@ struct AllocationPropertyTests {
         #expect(overflow.counts == [5, 5, 0])
 
         let tinyRate = try GVMAllocation().allocate(
-            AllocationRequest(gradNorms: [1, 1], acceptRates: [5e-324, 0.5], alpha: 0, beta: 1, budget: 3))
+            AllocationRequest(gradNorms: [1, 1], acceptRates: [.leastNonzeroMagnitude, 0.5], alpha: 0, beta: 1, budget: 3))
         #expect(tinyRate.ratios.allSatisfy { $0.isFinite })
         #expect(tinyRate.counts.reduce(0, +) == 3)
     }

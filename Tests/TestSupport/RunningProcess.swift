@@ -21,16 +21,31 @@ public final class RunningProcess: @unchecked Sendable {
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        let output = self.output, errors = self.errors
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            output.bytes.withLock { $0.append(chunk) }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            errors.bytes.withLock { $0.append(chunk) }
-        }
         try process.run()
+        Self.drain(stdout.fileHandleForReading, into: output)
+        Self.drain(stderr.fileHandleForReading, into: errors)
+    }
+
+    /// Reads a pipe to its end on a thread of its own. (FileHandle's
+    /// readabilityHandler runs on a dispatch source that can crash the test
+    /// process when the handle goes away with the source still armed.)
+    private static func drain(_ handle: FileHandle, into captured: CapturedOutput) {
+        let thread = Thread {
+            let descriptor = handle.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    captured.bytes.withLock { $0.append(contentsOf: buffer[0..<count]) }
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
+            }
+            try? handle.close()
+        }
+        thread.start()
     }
 
     public var pid: Int32 { process.processIdentifier }
