@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 
 DATA_DIR ?= data
 
-.PHONY: deps build release run test bench bench-allocation bench-verifier differential clean
+.PHONY: deps build release run test bench bench-allocation bench-verifier bench-export differential clean
 
 ## Install the Debian packages gvm builds against, if any are missing.
 deps:
@@ -46,13 +46,17 @@ bench-allocation: deps
 
 bench-verifier: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress --target VerifierBenchmarks
-	$(PYTHON) -m pip install -q 'math-verify[antlr4_13_2]==0.9.0'
+	$(PYTHON) -m pip install -q 'math-verify[antlr4-13-2]==0.9.0'
 	$(PYTHON) scripts/verifier-differential/run_math_verify.py --repeat 3 --out /dev/null
+
+## The coordinator's memory while it streams a 100,000-trace export.
+bench-export: release
+	$(PYTHON) scripts/measure-export-memory.py
 
 ## Differential test of the verifier against HuggingFace math-verify.
 differential: deps
 	$(SWIFT) build -c release --product gvm-worker
-	$(PYTHON) -m pip install -q 'math-verify[antlr4_13_2]==0.9.0'
+	$(PYTHON) -m pip install -q 'math-verify[antlr4-13-2]==0.9.0'
 	$(PYTHON) scripts/verifier-differential/run_math_verify.py --out .build/math-verify-verdicts.jsonl
 	.build/release/gvm-worker verify < Tests/Fixtures/verifier-differential/cases.jsonl > .build/gvm-verdicts.jsonl
 	$(PYTHON) scripts/verifier-differential/compare.py \

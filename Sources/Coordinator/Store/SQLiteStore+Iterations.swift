@@ -105,25 +105,11 @@ extension SQLiteStore {
         case .presample:
             try db.execute(
                 sql: "UPDATE iteration SET stage = 'allocate' WHERE runId = ? AND number = ?", arguments: [runId, iteration])
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT p.promptId, s.samples, s.accepted, s.gradNormSum, s.gradNormSquareSum
-                    FROM iterationPrompt p
-                    LEFT JOIN promptStatistics s
-                      ON s.runId = p.runId AND s.iteration = p.iteration AND s.promptId = p.promptId AND s.stage = 'presample'
-                    WHERE p.runId = ? AND p.iteration = ? ORDER BY p.batchIndex
-                    """,
-                arguments: [runId, iteration])
-            let statistics = rows.map {
-                PromptStageStatistics(
-                    samples: $0["samples"] ?? 0, accepted: $0["accepted"] ?? 0,
-                    gradNormSum: $0["gradNormSum"] ?? 0, gradNormSquareSum: $0["gradNormSquareSum"] ?? 0)
-            }
+            let records = try promptRecords(db, runId: runId, iteration: iteration)
             try applyAllocation(
                 db, runId: runId, iteration: iteration, configuration: run.configuration,
-                batch: rows.map { $0["promptId"] },
-                outcome: IterationPlanner.allocate(statistics: statistics, configuration: run.configuration),
+                batch: records.map(\.promptId),
+                outcome: IterationPlanner.allocate(statistics: records.map(\.presample), configuration: run.configuration),
                 now: now)
         case .sample:
             // No built-in trainer yet: train and evaluate are skipped.

@@ -1,0 +1,719 @@
+#!/usr/bin/env python3
+"""Measure the coordinator's memory while it exports a large iteration's traces.
+
+Shows that `GET /v1/runs/{runId}/iterations/{t}/traces` streams page by page
+instead of building the whole JSONL answer in memory: the coordinator's peak
+resident size during an export of N traces (default 100,000, about 250 MB of
+JSONL) is compared with its idle size before the export.
+
+What it does:
+
+1. Builds `.build/release/gvm-coordinator` with
+   `swift build -c release --product gvm-coordinator` when it is missing or
+   `--build` is given (several minutes on 2 cores from clean), or uses
+   `--binary`. It warns, and records in the figures, when sources changed
+   after the binary was built.
+2. Starts `gvm-coordinator serve --db <tmp>/gvm.sqlite --port 0` and reads the
+   port from its first stdout line.
+3. Imports a generated dataset (`POST /v1/datasets?name=export-bench`) and
+   creates a `uniform`/`grpo` run whose one iteration holds N samples in the
+   sample stage (`--samples-per-prompt` per prompt), so every sample comes back
+   as a trace.
+4. Acts as `--workers` workers (one keep-alive connection each): lease work and
+   submit every sample with a ~`--response-bytes` chain-of-thought response.
+5. Lets the coordinator settle, reads its idle VmRSS from /proc/PID/status,
+   then for each export resets VmHWM (`echo 5 > /proc/PID/clear_refs`) and
+   samples VmRSS every 10 ms while the export runs; the peak is the larger of
+   the sampled maximum and VmHWM (when the reset was permitted).
+   The exports are:
+     - `export-1`, `export-2`: read as fast as possible, counting lines and bytes;
+     - `verify`: every line parsed and checked (count, valid JSON, unique
+       (stage, promptId, sampleIndex), response and reward as submitted);
+     - `stalled-client`: reads 1 MiB, stops reading for `--stall-seconds`, then
+       drains; a server without backpressure would buffer the rest meanwhile.
+6. Prints a summary (date UTC, machine, cores, figures) and with `--json FILE`
+   writes the same figures as JSON. Stops the coordinator with SIGTERM and
+   removes the temporary directory unless `--keep`.
+
+Linux only (reads /proc). Python 3.11, standard library only.
+
+    python3 scripts/measure-export-memory.py --build            # 100,000 traces
+    python3 scripts/measure-export-memory.py --traces 20000 --json /tmp/export.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_BINARY = os.path.join(".build", "release", "gvm-coordinator")
+DATASET_NAME = "export-bench"
+MODEL = "bench"
+MIB = 1024 * 1024
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# /proc memory
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """The kB fields of /proc/PID/status (VmRSS, VmHWM, RssAnon, RssFile, ...)."""
+    values: dict[str, int] = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            key, _, rest = line.partition(":")
+            parts = rest.split()
+            if len(parts) == 2 and parts[1] == "kB":
+                values[key] = int(parts[0])
+    return values
+
+
+def reset_peak(pid: int) -> bool:
+    """Resets VmHWM to the current RSS (Linux >= 4.0); False if not permitted."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+class RSSSampler:
+    """Samples VmRSS (and RssAnon) every `interval` seconds in a thread."""
+
+    def __init__(self, pid: int, interval: float = 0.01):
+        self.pid = pid
+        self.interval = interval
+        self.max_rss_kb = 0
+        self.max_anon_kb = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                status = proc_status(self.pid)
+            except OSError:
+                return
+            self.max_rss_kb = max(self.max_rss_kb, status.get("VmRSS", 0))
+            self.max_anon_kb = max(self.max_anon_kb, status.get("RssAnon", 0))
+            self.samples += 1
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "RSSSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# ---------------------------------------------------------------------------
+# HTTP
+
+
+class APIError(RuntimeError):
+    pass
+
+
+class Client:
+    """One keep-alive connection; reconnects once if the server closed it."""
+
+    def __init__(self, host: str, port: int, timeout: float = 120.0):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.connection: http.client.HTTPConnection | None = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        return self.connection
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "application/json") -> tuple[int, bytes]:
+        headers = {"Content-Type": content_type} if body is not None else {}
+        for attempt in (0, 1):
+            try:
+                connection = self._connection()
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                    http.client.CannotSendRequest):
+                self.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def json(self, method: str, path: str, payload=None, expect=(200, 201),
+             content_type: str = "application/json", raw: bytes | None = None):
+        body = raw if raw is not None else (None if payload is None else json.dumps(payload).encode())
+        status, data = self.request(method, path, body, content_type)
+        if status not in expect:
+            raise APIError(f"{method} {path} -> {status}: {data[:500].decode(errors='replace')}")
+        return json.loads(data) if data else None
+
+
+# ---------------------------------------------------------------------------
+# Generated data
+
+STEPS = [
+    "First, let me restate the problem in my own words so that nothing is lost. We are asked for a single "
+    "value, and the constraints say it must be a positive integer. Let x denote the unknown quantity.",
+    "Substituting the given relation, we get x^2 - {a}x + {b} = 0. The discriminant is {a}^2 - 4*{b} = {d}, "
+    "which tells us how many real roots to expect before we compute anything else.",
+    "Let me double-check the arithmetic: {a} times {a} is {aa}, and four times {b} is {b4}. Subtracting gives "
+    "{d}, so the earlier line is consistent.",
+    "Now consider the case where x is even. Then x = 2k for some integer k, and the equation becomes "
+    "4k^2 - {a2}k + {b} = 0, which has no integer solution because the left side is odd when k is.",
+    "Alternatively, we can use Vieta's formulas: the roots r and s satisfy r + s = {a} and rs = {b}. Since we "
+    "only need the smaller root, it is enough to bound it from above.",
+    "Wait, I should verify the boundary case separately. If x = 1, then 1 - {a} + {b} = {c}, and the "
+    "problem requires this to vanish, so we need to check whether {c} equals zero in this instance.",
+    "Taking the expression modulo 3 gives a quick sanity check: {a} mod 3 = {am}, {b} mod 3 = {bm}, and the "
+    "residues agree with the candidate answer, so no contradiction appears.",
+    "Hmm, that approach is getting complicated. Let me step back and simplify the fraction {b}/{a} first: "
+    "the greatest common divisor of the numerator and denominator is {g}.",
+    "Summing the telescoping series term by term, each pair of consecutive terms cancels except the first and "
+    "the last, leaving 1 - 1/({a} + 1), which simplifies neatly.",
+    "Putting the pieces together, every case except one leads to a contradiction, and the remaining case "
+    "gives exactly the value we found above.",
+]
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def make_response_pool(size: int, target_bytes: int, seed: int = 7) -> list[str]:
+    """`size` chain-of-thought texts of about `target_bytes`, without the final box."""
+    rng = random.Random(seed)
+    pool = []
+    for _ in range(size):
+        parts: list[str] = []
+        length = 0
+        while length < max(target_bytes - 60, 0):
+            a, b = rng.randint(3, 97), rng.randint(2, 500)
+            step = rng.choice(STEPS).format(
+                a=a, b=b, d=a * a - 4 * b, aa=a * a, b4=4 * b, a2=2 * a, c=1 - a + b,
+                am=a % 3, bm=b % 3, g=_gcd(a, b))
+            parts.append(step)
+            length += len(step) + 2
+        text = "\n\n".join(parts)
+        pool.append(text[: max(target_bytes - 60, 0)])
+    return pool
+
+
+def expected_response(pool: list[str], prompt_id: int, sample_index: int) -> tuple[str, float]:
+    """The response and reward a (prompt, sample) gets; deterministic, so the export can be checked."""
+    key = prompt_id * 1_000_003 + sample_index
+    body = pool[key % len(pool)]
+    correct = (key * 2654435761) % 5 != 0  # about 80% correct
+    answer = "1" if correct else "2"
+    text = f"{body}\n\nTherefore, for prompt {prompt_id} sample {sample_index}, the final answer is \\boxed{{{answer}}}."
+    return text, (1.0 if correct else 0.0)
+
+
+def make_dataset(prompts: int) -> bytes:
+    lines = []
+    for i in range(prompts):
+        lines.append(json.dumps({
+            "problem": f"Benchmark problem {i}: let x be the smallest positive integer root of "
+                       f"x^2 - {i % 89 + 3}x + {i % 89 + 2} = 0. Find x.",
+            "answer": "1",
+        }))
+    return ("\n".join(lines) + "\n").encode()
+
+
+# ---------------------------------------------------------------------------
+# Coordinator process
+
+
+class Coordinator:
+    def __init__(self, binary: str, db_path: str, log_path: str):
+        self.log_file = open(log_path, "wb")
+        self.process = subprocess.Popen(
+            [binary, "serve", "--db", db_path, "--port", "0"],
+            stdout=subprocess.PIPE, stderr=self.log_file, cwd=REPO_ROOT)
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline().decode().strip()
+        if not first.startswith("listening on http://"):
+            self.process.kill()
+            raise RuntimeError(f"unexpected first line from the coordinator: {first!r} (log: {log_path})")
+        hostport = first.removeprefix("listening on http://").rstrip("/")
+        self.host, _, port = hostport.rpartition(":")
+        self.port = int(port)
+        # Keep draining stdout so the coordinator never blocks on a full pipe.
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.log_file.write(line)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self) -> int | None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+        return self.process.returncode
+
+
+def ensure_binary(binary: str | None, build: bool) -> str:
+    if binary:
+        path = binary if os.path.isabs(binary) else os.path.join(REPO_ROOT, binary)
+        if not os.access(path, os.X_OK):
+            sys.exit(f"--binary {binary}: not an executable file")
+        return path
+    path = os.path.join(REPO_ROOT, DEFAULT_BINARY)
+    if build or not os.access(path, os.X_OK):
+        reason = "--build" if build else f"{DEFAULT_BINARY} is missing"
+        log(f"{reason}: swift build -c release --product gvm-coordinator (minutes on a clean tree)...")
+        subprocess.run(["swift", "build", "-c", "release", "--product", "gvm-coordinator"],
+                       cwd=REPO_ROOT, check=True)
+    return path
+
+
+def newer_sources(binary: str) -> list[str]:
+    """Sources changed after the binary was built (so the figures may not describe them)."""
+    built = os.path.getmtime(binary)
+    newer = []
+    for top in ("Sources", "Package.swift", "Package.resolved"):
+        root = os.path.join(REPO_ROOT, top)
+        if os.path.isfile(root):
+            candidates = [root]
+        else:
+            candidates = [os.path.join(d, f) for d, _, files in os.walk(root) for f in files]
+        newer += [os.path.relpath(c, REPO_ROOT) for c in candidates if os.path.getmtime(c) > built]
+    return sorted(newer)
+
+
+# ---------------------------------------------------------------------------
+# Ingest: act as workers
+
+
+class Ingest:
+    def __init__(self, host: str, port: int, total: int, pool: list[str], workers: int, capacity: int):
+        self.host, self.port = host, port
+        self.total, self.pool, self.workers, self.capacity = total, pool, workers, capacity
+        self.lock = threading.Lock()
+        self.recorded = 0
+        self.leases = 0
+        self.bytes_sent = 0
+        self.errors: list[str] = []
+        self.done = threading.Event()
+
+    def _worker(self, number: int) -> None:
+        client = Client(self.host, self.port)
+        request = {"workerName": f"bench-{number}", "model": MODEL, "capacity": self.capacity}
+        try:
+            while not self.done.is_set():
+                grant = client.json("POST", "/v1/leases", request)
+                leases = grant.get("leases") or []
+                if not leases:
+                    time.sleep(min(float(grant.get("retryAfterSeconds") or 0.2), 0.2))
+                    continue
+                for lease in leases:
+                    samples = []
+                    for k in range(lease["sampleCount"]):
+                        index = lease["firstSampleIndex"] + k
+                        response, reward = expected_response(self.pool, lease["promptId"], index)
+                        sample = {"sampleIndex": index, "response": response, "reward": reward,
+                                  "completionTokens": 500, "finishReason": "stop"}
+                        if reward > 0:
+                            sample["gradNorm"] = 1.0
+                        samples.append(sample)
+                    body = json.dumps({"generated": lease["sampleCount"], "samples": samples}).encode()
+                    receipt = client.json("POST", f"/v1/leases/{lease['leaseId']}/result", raw=body)
+                    with self.lock:
+                        self.recorded += receipt["recordedSamples"]
+                        self.leases += 1
+                        self.bytes_sent += len(body)
+                        if self.recorded >= self.total:
+                            self.done.set()
+        except Exception as error:  # noqa: BLE001 - reported, and stops the ingest
+            with self.lock:
+                self.errors.append(f"worker {number}: {error}")
+            self.done.set()
+        finally:
+            client.close()
+
+    def run(self, coordinator: "Coordinator", stuck_seconds: float = 120.0) -> float:
+        started = time.monotonic()
+        threads = [threading.Thread(target=self._worker, args=(n,), daemon=True) for n in range(self.workers)]
+        for thread in threads:
+            thread.start()
+        last = 0.0
+        progress_at, progress = started, 0
+        while not self.done.wait(0.5):
+            now = time.monotonic()
+            with self.lock:
+                recorded = self.recorded
+            if recorded != progress:
+                progress_at, progress = now, recorded
+            problem = None
+            if coordinator.process.poll() is not None:
+                problem = f"the coordinator exited with status {coordinator.process.returncode}"
+            elif now - progress_at > stuck_seconds:
+                problem = f"no result was taken for {stuck_seconds:.0f} s ({recorded}/{self.total} traces)"
+            if problem:
+                with self.lock:
+                    self.errors.append(problem)
+                self.done.set()
+                break
+            if now - last >= 5:
+                last = now
+                elapsed = now - started
+                rss = proc_status(coordinator.pid).get("VmRSS", 0)
+                log(f"  ingest: {recorded:>7}/{self.total} traces, {elapsed:5.0f} s, "
+                    f"{recorded / max(elapsed, 1e-9):6.0f} traces/s, coordinator RSS {rss / 1024:.1f} MiB")
+        for thread in threads:
+            thread.join()
+        if self.errors:
+            raise RuntimeError("ingest failed: " + "; ".join(self.errors))
+        return time.monotonic() - started
+
+
+# ---------------------------------------------------------------------------
+# Export
+
+
+def export(host: str, port: int, path: str, pid: int, *, verify: dict | None = None,
+           stall_seconds: float = 0.0) -> dict:
+    """Streams one export, measuring the coordinator's memory meanwhile."""
+    hwm_reset = reset_peak(pid)
+    before = proc_status(pid)
+    result: dict = {"path": path}
+    connection = http.client.HTTPConnection(host, port, timeout=300)
+    lines = 0
+    size = 0
+    rest = b""
+    seen: set[tuple] = set()
+    problems: list[str] = []
+    first_byte = None
+    stall_rss_kb = None
+    with RSSSampler(pid) as sampler:
+        started = time.monotonic()
+        connection.request("GET", path)
+        response = connection.getresponse()
+        if response.status != 200:
+            raise APIError(f"GET {path} -> {response.status}: {response.read()[:500]!r}")
+        result["contentType"] = response.getheader("Content-Type")
+        result["transferEncoding"] = response.getheader("Transfer-Encoding")
+        result["contentLength"] = response.getheader("Content-Length")
+        stalled = stall_seconds <= 0
+        while True:
+            chunk = response.read(1 << 20)
+            if not chunk:
+                break
+            if first_byte is None:
+                first_byte = time.monotonic() - started
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+            if verify is not None:
+                parts = (rest + chunk).split(b"\n")
+                rest = parts.pop()
+                for line in parts:
+                    _check_line(line, verify, seen, problems)
+            if not stalled:
+                stalled = True
+                time.sleep(stall_seconds)
+                stall_rss_kb = proc_status(pid).get("VmRSS", 0)
+        elapsed = time.monotonic() - started
+    connection.close()
+    after = proc_status(pid)
+    if rest:
+        problems.append(f"the export ends without a newline ({len(rest)} bytes after the last one)")
+        if verify is not None:
+            _check_line(rest, verify, seen, problems)
+    peak_kb = max(sampler.max_rss_kb, after.get("VmHWM", 0) if hwm_reset else 0)
+    result.update({
+        "traces": lines, "bytes": size, "seconds": round(elapsed, 3),
+        "firstByteSeconds": round(first_byte or 0.0, 3),
+        "tracesPerSecond": round(lines / elapsed) if elapsed > 0 else None,
+        "mibPerSecond": round(size / MIB / elapsed, 1) if elapsed > 0 else None,
+        "rssBeforeKiB": before.get("VmRSS"), "rssAfterKiB": after.get("VmRSS"),
+        "peakRssKiB": peak_kb, "sampledPeakRssKiB": sampler.max_rss_kb,
+        "sampledPeakRssAnonKiB": sampler.max_anon_kb, "rssSamples": sampler.samples,
+        "vmHWMKiB": after.get("VmHWM") if hwm_reset else None, "hwmReset": hwm_reset,
+    })
+    if stall_seconds > 0:
+        result["stallSeconds"] = stall_seconds
+        result["rssAfterStallKiB"] = stall_rss_kb
+    if verify is not None:
+        if lines != verify["expected"]:
+            problems.insert(0, f"{lines} lines, expected {verify['expected']}")
+        result["verified"] = not problems
+        result["problems"] = problems[:20]
+        result["problemCount"] = len(problems)
+        result["uniqueKeys"] = len(seen)
+    return result
+
+
+def _check_line(line: bytes, verify: dict, seen: set, problems: list[str]) -> None:
+    try:
+        trace = json.loads(line)
+    except ValueError as error:
+        problems.append(f"invalid JSON ({error}): {line[:120]!r}")
+        return
+    try:
+        key = (trace["stage"], trace["promptId"], trace["sampleIndex"])
+        if key in seen:
+            problems.append(f"duplicate trace {key}")
+        seen.add(key)
+        if trace["runId"] != verify["runId"] or trace["iteration"] != 0 or trace["stage"] != "sample":
+            problems.append(f"trace {key} has runId {trace['runId']} iteration {trace['iteration']}")
+        response, reward = expected_response(verify["pool"], trace["promptId"], trace["sampleIndex"])
+        if trace["response"] != response or trace["reward"] != reward:
+            problems.append(f"trace {key}: response or reward differs from what was submitted")
+    except (KeyError, TypeError) as error:
+        problems.append(f"trace lacks a field ({error}): {line[:120]!r}")
+
+
+# ---------------------------------------------------------------------------
+
+
+def git_revision() -> str | None:
+    try:
+        revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+                                  capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return revision + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def mib(kib: int | None) -> str:
+    return "n/a" if kib is None else f"{kib / 1024:.1f} MiB"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--traces", type=int, default=100_000, help="traces to ingest and export (default 100000)")
+    parser.add_argument("--samples-per-prompt", type=int, default=100,
+                        help="samples per prompt; prompts = ceil(traces / this) (default 100)")
+    parser.add_argument("--response-bytes", type=int, default=2048, help="size of each response (default 2048)")
+    parser.add_argument("--workers", type=int, default=4, help="worker threads during ingest (default 4)")
+    parser.add_argument("--capacity", type=int, default=512, help="capacity each worker asks for (default 512)")
+    parser.add_argument("--settle-seconds", type=float, default=5.0,
+                        help="wait after ingest before taking the idle size (default 5)")
+    parser.add_argument("--stall-seconds", type=float, default=5.0,
+                        help="how long the stalled-client export stops reading; 0 skips it (default 5)")
+    parser.add_argument("--binary", help=f"coordinator binary (default {DEFAULT_BINARY}, built when missing)")
+    parser.add_argument("--build", action="store_true",
+                        help=f"run swift build for {DEFAULT_BINARY} first even when it exists")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database and log)")
+    args = parser.parse_args()
+    if not os.path.exists("/proc/self/status"):
+        sys.exit("this script reads /proc/PID/status and needs Linux")
+    if args.traces < 1 or args.samples_per_prompt < 1 or args.workers < 1 or args.response_bytes < 100:
+        sys.exit("--traces, --samples-per-prompt and --workers must be >= 1, --response-bytes >= 100")
+
+    binary = ensure_binary(args.binary, args.build)
+    stale = newer_sources(binary)
+    if stale:
+        log(f"warning: {len(stale)} source file(s) changed after {os.path.relpath(binary, REPO_ROOT)} was built "
+            f"(e.g. {stale[0]}); pass --build to rebuild first")
+    prompts = -(-args.traces // args.samples_per_prompt)
+    total = prompts * args.samples_per_prompt
+    pool = make_response_pool(256, args.response_bytes)
+
+    workdir = tempfile.mkdtemp(prefix="gvm-export-bench-")
+    db_path = os.path.join(workdir, "gvm.sqlite")
+    log_path = os.path.join(workdir, "coordinator.log")
+    coordinator = None
+    report: dict = {}
+    try:
+        coordinator = Coordinator(binary, db_path, log_path)
+        pid = coordinator.pid
+        log(f"coordinator pid {pid} on http://{coordinator.host}:{coordinator.port}, db {db_path}")
+        time.sleep(1.0)
+        startup_kb = proc_status(pid).get("VmRSS")
+        client = Client(coordinator.host, coordinator.port)
+
+        dataset = make_dataset(prompts)
+        info = client.json("POST", f"/v1/datasets?name={DATASET_NAME}", raw=dataset,
+                           content_type="application/x-ndjson")
+        log(f"imported dataset {info['name']}: {info['promptCount']} prompts")
+        run = client.json("POST", "/v1/runs", {
+            "dataset": DATASET_NAME, "model": MODEL, "strategy": "uniform", "algorithm": "grpo",
+            "samplesPerPrompt": args.samples_per_prompt, "promptsPerIteration": prompts, "iterations": 1,
+            "maxSamplesPerLease": 64, "leaseSeconds": 600,
+        })
+        run_id = run["runId"]
+        log(f"run {run_id}: {prompts} prompts x {args.samples_per_prompt} samples = {total} traces, "
+            f"~{args.response_bytes} B responses, {args.workers} workers")
+
+        ingest = Ingest(coordinator.host, coordinator.port, total, pool, args.workers, args.capacity)
+        ingest_seconds = ingest.run(coordinator)
+        log(f"ingested {ingest.recorded} traces in {ingest.leases} leases, {ingest_seconds:.1f} s "
+            f"({ingest.recorded / ingest_seconds:.0f} traces/s, {ingest.bytes_sent / MIB:.0f} MiB of results)")
+        after_ingest_kb = proc_status(pid).get("VmRSS")
+        run = client.json("GET", f"/v1/runs/{run_id}")
+        client.close()
+
+        time.sleep(args.settle_seconds)
+        idle = proc_status(pid)
+        idle_kb = idle.get("VmRSS", 0)
+        db_bytes = file_size(db_path)
+        wal_bytes = file_size(db_path + "-wal")
+        log(f"idle: VmRSS {mib(idle_kb)} (RssAnon {mib(idle.get('RssAnon'))}, RssFile {mib(idle.get('RssFile'))}); "
+            f"SQLite {db_bytes / MIB:.1f} MiB + WAL {wal_bytes / MIB:.1f} MiB; run state {run['state']}, "
+            f"stage {run['stage']}")
+
+        path = f"/v1/runs/{run_id}/iterations/0/traces?stage=sample"
+        exports = []
+        for name, kwargs in [
+            ("export-1", {}),
+            ("export-2", {}),
+            ("verify", {"verify": {"expected": total, "runId": run_id, "pool": pool}}),
+            ("stalled-client", {"stall_seconds": args.stall_seconds}),
+        ]:
+            if name == "stalled-client" and args.stall_seconds <= 0:
+                continue
+            figures = export(coordinator.host, coordinator.port, path, pid, **kwargs)
+            figures["name"] = name
+            figures["peakOverIdleKiB"] = figures["peakRssKiB"] - idle_kb
+            exports.append(figures)
+            extra = ""
+            if "verified" in figures:
+                extra = f", verified {figures['verified']} ({figures['uniqueKeys']} unique keys)"
+            if "rssAfterStallKiB" in figures:
+                extra = f", RSS after {args.stall_seconds:g} s stall {mib(figures['rssAfterStallKiB'])}"
+            log(f"{name}: {figures['traces']} traces, {figures['bytes'] / MIB:.1f} MiB in {figures['seconds']:.2f} s; "
+                f"peak RSS {mib(figures['peakRssKiB'])} (+{mib(figures['peakOverIdleKiB'])} over idle){extra}")
+            for problem in figures.get("problems", []):
+                log(f"  problem: {problem}")
+
+        final = proc_status(pid)
+        exit_code = coordinator.stop()
+        coordinator = None
+        uname = os.uname()
+        report = {
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "machine": uname.machine, "kernel": uname.release,
+            "nproc": len(os.sched_getaffinity(0)),
+            "memTotalKiB": _meminfo_total(),
+            "gitRevision": git_revision(),
+            "binary": os.path.relpath(binary, REPO_ROOT),
+            "binaryBuilt": datetime.fromtimestamp(os.path.getmtime(binary), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "sourcesNewerThanBinary": stale,
+            "traces": total, "prompts": prompts, "samplesPerPrompt": args.samples_per_prompt,
+            "responseBytes": args.response_bytes, "workers": args.workers,
+            "ingestSeconds": round(ingest_seconds, 1),
+            "ingestTracesPerSecond": round(ingest.recorded / ingest_seconds),
+            "ingestResultMiB": round(ingest.bytes_sent / MIB, 1),
+            "sqliteBytes": db_bytes, "walBytes": wal_bytes,
+            "startupRssKiB": startup_kb, "afterIngestRssKiB": after_ingest_kb,
+            "idleRssKiB": idle_kb, "idleRssAnonKiB": idle.get("RssAnon"), "idleRssFileKiB": idle.get("RssFile"),
+            "finalRssKiB": final.get("VmRSS"),
+            "exports": exports,
+            "coordinatorExitCode": exit_code,
+        }
+        ok = all(e["traces"] == total for e in exports) and all(e.get("verified", True) for e in exports)
+        report["ok"] = ok
+        print_summary(report)
+        if args.json:
+            with open(args.json, "w") as out:
+                json.dump(report, out, indent=2)
+                out.write("\n")
+            log(f"wrote {args.json}")
+        return 0 if ok else 1
+    finally:
+        if coordinator is not None:
+            coordinator.stop()
+        if args.keep:
+            log(f"kept {workdir}")
+        else:
+            for name in os.listdir(workdir):
+                os.remove(os.path.join(workdir, name))
+            os.rmdir(workdir)
+
+
+def _meminfo_total() -> int | None:
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def print_summary(report: dict) -> None:
+    idle = report["idleRssKiB"]
+    lines = [
+        "",
+        "== gvm export memory ==",
+        f"date {report['date']}, {report['machine']}, {report['nproc']} cores, "
+        f"{(report['memTotalKiB'] or 0) / MIB:.1f} GiB RAM, kernel {report['kernel']}, "
+        f"gvm {report['gitRevision']} ({report['binary']} built {report['binaryBuilt']}"
+        f"{', OLDER THAN ITS SOURCES' if report['sourcesNewerThanBinary'] else ''})",
+        f"traces {report['traces']} ({report['prompts']} prompts x {report['samplesPerPrompt']}), "
+        f"responses ~{report['responseBytes']} B; ingest {report['ingestSeconds']} s "
+        f"({report['ingestTracesPerSecond']} traces/s, {report['workers']} workers)",
+        f"SQLite file {report['sqliteBytes'] / MIB:.1f} MiB (+ WAL {report['walBytes'] / MIB:.1f} MiB)",
+        f"coordinator RSS: at start {mib(report['startupRssKiB'])}, right after ingest "
+        f"{mib(report['afterIngestRssKiB'])}, idle {mib(idle)}",
+        f"{'export':<15}{'traces':>8}{'MiB':>8}{'seconds':>9}{'traces/s':>10}{'MiB/s':>7}"
+        f"{'peak RSS':>12}{'over idle':>11}",
+    ]
+    for e in report["exports"]:
+        lines.append(
+            f"{e['name']:<15}{e['traces']:>8}{e['bytes'] / MIB:>8.1f}{e['seconds']:>9.2f}"
+            f"{e['tracesPerSecond'] or 0:>10}{e['mibPerSecond'] or 0:>7}"
+            f"{e['peakRssKiB'] / 1024:>8.1f} MiB{e['peakOverIdleKiB'] / 1024:>+7.1f} MiB")
+    verify = next((e for e in report["exports"] if "verified" in e), None)
+    if verify is not None:
+        lines.append(f"verify: {verify['traces']} lines, {verify['uniqueKeys']} unique (stage, promptId, sampleIndex), "
+                     f"all valid JSON and as submitted: {verify['verified']}")
+    hwm = all(e["hwmReset"] for e in report["exports"])
+    lines.append(f"peak = max(VmRSS sampled every 10 ms, VmHWM after reset via clear_refs: "
+                 f"{'yes' if hwm else 'not permitted'}); coordinator exit code {report['coordinatorExitCode']}; "
+                 f"{'OK' if report['ok'] else 'FAILED'}")
+    log("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
