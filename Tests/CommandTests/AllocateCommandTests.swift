@@ -23,6 +23,7 @@ struct AllocateCommandTests {
                 continue
             }
             #expect(result.status == 0, "\(name): \(result.stderr)")
+            #expect(result.stdoutText.hasPrefix(#"{"counts":["#), "\(name): \(result.stdoutText.prefix(80))")
             let output = try JSONDecoder().decode(Output.self, from: result.stdout)
             #expect(output.counts == vector["expectedCounts"] as? [Int], "\(name)")
             let expected = vector["expectedRatios"] as! [Double]

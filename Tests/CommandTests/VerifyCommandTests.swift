@@ -22,6 +22,10 @@ struct VerifyCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let out = try lines(result)
         try #require(out.count == 4)
+        // The documented key order, for scripts that read lines as text.
+        let text = result.stdoutText.split(separator: "\n")
+        #expect(text[0] == #"{"id":1,"correct":true,"extracted":"\\dfrac{1}{2}"}"#)
+        #expect(text[2] == #"{"id":[3],"correct":false,"extracted":null}"#)
         #expect(out[0]["id"] as? Int == 1 && out[0]["correct"] as? Bool == true && out[0]["extracted"] as? String == "\\dfrac{1}{2}")
         #expect(out[1]["id"] as? String == "b" && out[1]["correct"] as? Bool == true && out[1]["extracted"] as? String == "1{,}000")
         #expect(out[2]["id"] as? [Int] == [3] && out[2]["correct"] as? Bool == false && out[2]["extracted"] is NSNull)
@@ -43,6 +47,7 @@ struct VerifyCommandTests {
         let out = try lines(result)
         try #require(out.count == 5)
         #expect(out[0]["correct"] as? Bool == true)
+        #expect(result.stdoutText.split(separator: "\n")[1].hasPrefix(#"{"id":null,"line":2,"error":"#))
         #expect(out[1]["line"] as? Int == 2 && out[1]["id"] is NSNull && (out[1]["error"] as? String)?.contains("not valid JSON") == true)
         #expect(out[2]["line"] as? Int == 3 && out[2]["id"] as? String == "no-gold" && (out[2]["error"] as? String)?.contains("gold") == true)
         #expect(out[3]["line"] as? Int == 4 && out[3]["id"] as? String == "bad-gold" && (out[3]["error"] as? String)?.contains("gold") == true)

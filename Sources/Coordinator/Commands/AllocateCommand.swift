@@ -19,7 +19,10 @@ struct AllocateCommand: ParsableCommand {
         let input = FileHandle.standardInput.readDataToEndOfFile()
         do {
             let allocation = try Self.allocate(json: input)
-            FileHandle.standardOutput.write(try JSONEncoder().encode(allocation) + Data("\n".utf8))
+            // Sorted keys give the documented {"counts":...,"ratios":...}.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            FileHandle.standardOutput.write(try encoder.encode(allocation) + Data("\n".utf8))
         } catch {
             FileHandle.standardError.write(Data("gvm-coordinator allocate: \(error)\n".utf8))
             throw ExitCode(2)

@@ -35,23 +35,26 @@ public struct VerifyRequestLine: Decodable, Sendable {
 
 /// One line of `gvm-worker verify` output: a verdict, or the reason a line
 /// could not be judged.
-public enum VerifyResultLine: Encodable, Sendable {
+public enum VerifyResultLine: Sendable {
     case verdict(id: JSONValue?, Verdict)
     case failure(id: JSONValue?, line: Int, error: String)
 
-    enum CodingKeys: String, CodingKey { case id, correct, extracted, line, error }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
+    /// The line as JSON, keys in the documented order (`id` first), which
+    /// scripts reading the output by eye or by regex rely on.
+    public func jsonLine(encoder: JSONEncoder) throws -> Data {
+        func value<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
+        var line = Data(#"{"id":"#.utf8)
         switch self {
         case .verdict(let id, let verdict):
-            try container.encode(id ?? .null, forKey: .id)
-            try container.encode(verdict.correct, forKey: .correct)
-            try container.encode(verdict.extracted, forKey: .extracted)
-        case .failure(let id, let line, let error):
-            try container.encode(id ?? .null, forKey: .id)
-            try container.encode(line, forKey: .line)
-            try container.encode(error, forKey: .error)
+            line += try value(id ?? .null)
+            line += Data(#","correct":"#.utf8) + (try value(verdict.correct))
+            line += Data(#","extracted":"#.utf8) + (try verdict.extracted.map(value) ?? Data("null".utf8))
+        case .failure(let id, let number, let error):
+            line += try value(id ?? .null)
+            line += Data(#","line":"#.utf8) + (try value(number))
+            line += Data(#","error":"#.utf8) + (try value(error))
         }
+        line += Data("}\n".utf8)
+        return line
     }
 }

@@ -85,8 +85,6 @@ struct LineJudge: Sendable {
     }
 
     private func encodeLine(_ line: VerifyResultLine, encoder: JSONEncoder) -> Data {
-        var data = (try? encoder.encode(line)) ?? Data(#"{"id":null,"error":"could not encode the result"}"#.utf8)
-        data.append(UInt8(ascii: "\n"))
-        return data
+        (try? line.jsonLine(encoder: encoder)) ?? Data(#"{"id":null,"error":"could not encode the result"}"#.utf8 + [UInt8(ascii: "\n")])
     }
 }
