@@ -34,6 +34,8 @@ extension OpenAITestDouble {
         let seed = request["seed"] as? Int ?? 0
         let maxTokens = request["max_tokens"] as? Int ?? 16
         let wantsLogprobs = chat ? (request["logprobs"] as? Bool ?? false) : request["logprobs"] is Int
+        // Alternatives per token: chat's top_logprobs, completions' logprobs.
+        let topCount = max(chat ? request["top_logprobs"] as? Int ?? 0 : request["logprobs"] as? Int ?? 0, 0)
 
         let completions = (0..<n).map {
             reasoner.completion(prompt: prompt, seed: seed, choice: $0, maxTokens: maxTokens)
@@ -42,10 +44,10 @@ extension OpenAITestDouble {
             var choice: [String: Any] = ["index": index, "finish_reason": completion.finishReason]
             if chat {
                 choice["message"] = ["role": "assistant", "content": completion.text]
-                choice["logprobs"] = wantsLogprobs ? chatLogprobs(completion) : NSNull()
+                choice["logprobs"] = wantsLogprobs ? chatLogprobs(completion, top: topCount) : NSNull()
             } else {
                 choice["text"] = completion.text
-                choice["logprobs"] = wantsLogprobs ? completionLogprobs(completion) : NSNull()
+                choice["logprobs"] = wantsLogprobs ? completionLogprobs(completion, top: topCount) : NSNull()
             }
             return choice
         }
@@ -66,7 +68,7 @@ extension OpenAITestDouble {
     }
 
     /// `/completions` layout: parallel arrays, top alternatives as objects.
-    private static func completionLogprobs(_ completion: Completion) -> [String: Any] {
+    private static func completionLogprobs(_ completion: Completion, top: Int) -> [String: Any] {
         var offset = 0
         var offsets: [Int] = []
         for token in completion.tokens {
@@ -76,16 +78,31 @@ extension OpenAITestDouble {
         return [
             "tokens": completion.tokens,
             "token_logprobs": completion.logprobs,
-            "top_logprobs": zip(completion.tokens, completion.logprobs).map { [$0: $1] },
+            "top_logprobs": zip(completion.tokens, completion.logprobs).map { token, logprob in
+                Dictionary(uniqueKeysWithValues: topAlternatives(token: token, logprob: logprob, count: top).map { ($0.token, $0.logprob) })
+            },
             "text_offset": offsets,
         ]
     }
 
     /// `/chat/completions` layout: one entry per token.
-    private static func chatLogprobs(_ completion: Completion) -> [String: Any] {
+    private static func chatLogprobs(_ completion: Completion, top: Int) -> [String: Any] {
         ["content": zip(completion.tokens, completion.logprobs).map { token, logprob in
-            ["token": token, "logprob": logprob, "bytes": Array(token.utf8).map(Int.init), "top_logprobs": [Any]()] as [String: Any]
+            let alternatives = topAlternatives(token: token, logprob: logprob, count: top).map {
+                ["token": $0.token, "logprob": $0.logprob, "bytes": Array($0.token.utf8).map(Int.init)] as [String: Any]
+            }
+            return ["token": token, "logprob": logprob, "bytes": Array(token.utf8).map(Int.init), "top_logprobs": alternatives] as [String: Any]
         }]
+    }
+
+    /// `count` most likely tokens, most likely first: the sampled one and
+    /// made-up tokens `<alt1>`, `<alt2>`, ... sharing the remaining mass
+    /// (half of it, a quarter, ...), so the probabilities never exceed 1.
+    public static func topAlternatives(token: String, logprob: Double, count: Int) -> [(token: String, logprob: Double)] {
+        guard count > 0 else { return [] }
+        let rest = log(max(1 - exp(logprob), 1e-9))
+        let others = (1..<count).map { ("<alt\($0)>", rest - Double($0) * log(2.0)) }
+        return ([(token, logprob)] + others).sorted { $0.1 > $1.1 }
     }
 
     private static func json(status: Int, _ object: [String: Any]) -> Response {

@@ -54,8 +54,9 @@ import TestSupport
     }
 
     @Test func constantEstimatorGivesOne() async throws {
-        let estimator = GradNormMode.constant.estimator
-        #expect(try await estimator.gradNorm(of: generations[0], for: TestLeases.make()) == 1)
+        let lease = TestLeases.make()
+        let estimator = try GradNormEstimators().estimator(for: lease)
+        #expect(try await estimator.gradNorm(of: generations[0], for: lease) == 1)
     }
 
     /// Through the OpenAI double: every reward agrees with the answer the

@@ -81,7 +81,7 @@ import Testing
         #expect(try await eventually { coordinator.submittedIds == ["good"] && coordinator.releases.count == 1 })
         await running.stop()
         #expect(coordinator.releases.first?.leaseId == "bad")
-        #expect(coordinator.releases.first?.reason == "generation failed: test engine is down")
+        #expect(coordinator.releases.first?.reason == "lease failed: test engine is down")
     }
 
     @Test func unreachableCoordinatorIsRetriedUntilItAnswers() async throws {

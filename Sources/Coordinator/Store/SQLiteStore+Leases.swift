@@ -87,7 +87,8 @@ extension SQLiteStore {
             prompt: configuration.prompt.render(problem: prompt["problem"]), gold: prompt["answer"],
             generation: configuration.generation, model: configuration.model,
             modelVersion: modelVersion ?? run.modelVersion, seed: unit["seed"], expiresAt: expiresAt,
-            algorithm: configuration.algorithm, verifier: configuration.verifier, gradNorm: configuration.gradNorm)
+            algorithm: configuration.algorithm, verifier: configuration.verifier, gradNorm: configuration.gradNorm,
+            gradNormURL: configuration.gradNormURL)
     }
 
     func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply {

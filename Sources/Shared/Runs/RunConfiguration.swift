@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything a run needs, as an operator writes it (`POST /v1/runs`,
 /// `gvm-coordinator create-run`). Stored whole with the run, beside the gvm
 /// version that created it, so an old run is always reproducible.
@@ -28,6 +30,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var generation: GenerationParameters
     public var verifier: VerifierName
     public var gradNorm: GradNormMode
+    /// The user's gradient service, for `gradNorm` `url` (and only then).
+    public var gradNormURL: String?
     public var advance: AdvanceMode
     public var seed: Int
     /// How long a lease is valid without a heartbeat.
@@ -42,7 +46,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         promptsPerIteration: Int, iterations: Int = 1, maxSamplesPerLease: Int = 8,
         trainOnPresamples: Bool = false,
         prompt: PromptTemplate = .defaultChat, generation: GenerationParameters = .init(),
-        verifier: VerifierName = .math, gradNorm: GradNormMode = .constant, advance: AdvanceMode = .auto,
+        verifier: VerifierName = .math, gradNorm: GradNormMode = .constant, gradNormURL: String? = nil,
+        advance: AdvanceMode = .auto,
         seed: Int = 0, leaseSeconds: Double = 300
     ) {
         self.dataset = dataset
@@ -65,6 +70,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         self.generation = generation
         self.verifier = verifier
         self.gradNorm = gradNorm
+        self.gradNormURL = gradNormURL
         self.advance = advance
         self.seed = seed
         self.leaseSeconds = leaseSeconds
@@ -74,7 +80,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         case dataset, model, modelVersion, strategy, algorithm, presamples, samplesPerPrompt
         case alpha, beta, filterThreshold, filterInsufficient, gradNormStatistic
         case promptsPerIteration, iterations, maxSamplesPerLease, trainOnPresamples
-        case prompt, generation, verifier, gradNorm, advance, seed, leaseSeconds
+        case prompt, generation, verifier, gradNorm, gradNormURL, advance, seed, leaseSeconds
     }
 
     /// Missing fields take their defaults; unknown fields are refused, since
@@ -108,6 +114,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         generation = try c.decodeIfPresent(GenerationParameters.self, forKey: .generation) ?? defaults.generation
         verifier = try c.decodeIfPresent(VerifierName.self, forKey: .verifier) ?? defaults.verifier
         gradNorm = try c.decodeIfPresent(GradNormMode.self, forKey: .gradNorm) ?? defaults.gradNorm
+        gradNormURL = try c.decodeIfPresent(String.self, forKey: .gradNormURL)
         advance = try c.decodeIfPresent(AdvanceMode.self, forKey: .advance) ?? defaults.advance
         seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? defaults.seed
         leaseSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseSeconds) ?? defaults.leaseSeconds
@@ -132,6 +139,15 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         try require(iterations >= 1, .iterations, "must be at least 1, got \(iterations)")
         try require(maxSamplesPerLease >= 1, .maxSamplesPerLease, "must be at least 1, got \(maxSamplesPerLease)")
         try require(leaseSeconds.isFinite && leaseSeconds >= 1, .leaseSeconds, "must be at least 1 second, got \(leaseSeconds)")
+        if gradNorm == .url {
+            guard let gradNormURL else {
+                throw FieldError(field: CodingKeys.gradNormURL.rawValue, problem: "is required when gradNorm is url")
+            }
+            try require(Self.isHTTPURL(gradNormURL), .gradNormURL, "must be an http:// or https:// URL, got \"\(gradNormURL)\"")
+        } else {
+            // A URL that would be ignored most likely means the mode was forgotten.
+            try require(gradNormURL == nil, .gradNormURL, "is used only when gradNorm is url, not \(gradNorm.rawValue)")
+        }
         // Budgets and sample indices are stored as 64-bit integers; keep far from overflow.
         try require(samplesPerPrompt <= 1_000_000 && presamples <= 1_000_000, .samplesPerPrompt, "must be at most 1000000 per prompt")
         try require(promptsPerIteration <= 10_000_000, .promptsPerIteration, "must be at most 10000000")
@@ -150,6 +166,11 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     /// The number of samples an iteration of `promptCount` prompts gets in
     /// its sample stage.
     public func budget(promptCount: Int) -> Int { samplesPerPrompt * promptCount }
+
+    private static func isHTTPURL(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host else { return false }
+        return (scheme == "http" || scheme == "https") && !host.isEmpty
+    }
 }
 
 /// How the policy is trained on the samples (by the built-in trainer, or by
@@ -170,6 +191,11 @@ public enum VerifierName: String, Codable, Sendable, CaseIterable {
 public enum GradNormMode: String, Codable, Sendable, CaseIterable {
     /// G = 1 for every sample: allocation then follows acceptance rates only.
     case constant
+    /// The norm of the gradient with respect to the logits, from the
+    /// engine's top log-probabilities (docs/gradient-norms.md).
+    case logitProxy = "logit-proxy"
+    /// Asked of the user's gradient service at the run's `gradNormURL`.
+    case url
 }
 
 /// What starts the next iteration once one is done.

@@ -48,12 +48,16 @@ public struct Lease: Codable, Sendable, Equatable {
     public var algorithm: TrainingAlgorithm
     public var verifier: VerifierName
     public var gradNorm: GradNormMode
+    /// The run's gradient service, for `gradNorm` `url`. Absent otherwise
+    /// (and from coordinators that predate it).
+    public var gradNormURL: String?
 
     public init(
         leaseId: String, runId: Int, iteration: Int, stage: SamplingStage, promptId: Int,
         firstSampleIndex: Int, sampleCount: Int, prompt: RenderedPrompt, gold: String,
         generation: GenerationParameters, model: String, modelVersion: String, seed: Int,
-        expiresAt: Date, algorithm: TrainingAlgorithm, verifier: VerifierName, gradNorm: GradNormMode
+        expiresAt: Date, algorithm: TrainingAlgorithm, verifier: VerifierName, gradNorm: GradNormMode,
+        gradNormURL: String? = nil
     ) {
         self.leaseId = leaseId
         self.runId = runId
@@ -72,6 +76,7 @@ public struct Lease: Codable, Sendable, Equatable {
         self.algorithm = algorithm
         self.verifier = verifier
         self.gradNorm = gradNorm
+        self.gradNormURL = gradNormURL
     }
 }
 

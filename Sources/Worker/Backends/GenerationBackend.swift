@@ -15,6 +15,9 @@ struct Generation: Sendable, Equatable {
     var text: String
     var completionTokens: Int
     var finishReason: FinishReason
+    /// The sampled tokens' text, when the engine reports them; they tell
+    /// which entry of a top list is the sampled token itself.
+    var tokens: [String]?
     /// The sampled token's log-probability at each position, when the engine
     /// reports them.
     var tokenLogprobs: [Double]?

@@ -16,15 +16,22 @@ struct OpenAIBackend: GenerationBackend {
     let model: String
     let apiKey: String?
     let requestTimeout: Duration
+    /// Alternatives asked per token for leases whose gradient norm is
+    /// `logit-proxy`; other leases ask for the sampled token's alone.
+    let topLogprobs: Int
     let client: CurlHTTPClient
     let logger: Logger
     private let traits = OpenAIServerTraits()
 
-    init(endpoint: String, model: String, apiKey: String?, requestTimeout: Duration, client: CurlHTTPClient, logger: Logger) {
+    init(
+        endpoint: String, model: String, apiKey: String?, requestTimeout: Duration, topLogprobs: Int = 5,
+        client: CurlHTTPClient, logger: Logger
+    ) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.model = model
         self.apiKey = apiKey
         self.requestTimeout = requestTimeout
+        self.topLogprobs = topLogprobs
         self.client = client
         self.logger = logger
     }
@@ -33,6 +40,7 @@ struct OpenAIBackend: GenerationBackend {
         guard let route = OpenAIRoute(lease.prompt) else { throw OpenAIBackendError.noPrompt(leaseId: lease.leaseId) }
         var logger = self.logger
         logger[metadataKey: "leaseId"] = "\(lease.leaseId)"
+        let topLogprobs = lease.gradNorm == .logitProxy ? self.topLogprobs : nil
         var generations: [Generation] = []
         generations.reserveCapacity(lease.sampleCount)
         // Every request brings at least one choice or throws, so this takes at
@@ -44,11 +52,11 @@ struct OpenAIBackend: GenerationBackend {
             let n = traits.acceptsOneChoiceOnly ? 1 : wanted
             let batch: [Generation]
             do {
-                batch = try await complete(route, generation: lease.generation, n: n, seed: seed)
+                batch = try await complete(route, generation: lease.generation, n: n, seed: seed, topLogprobs: topLogprobs)
             } catch OpenAIBackendError.status(let code, _, let message) where n > 1 {
                 // Any refusal of n > 1 gets one retry with n = 1; only if that
                 // works is the server taken not to support n.
-                batch = try await complete(route, generation: lease.generation, n: 1, seed: seed)
+                batch = try await complete(route, generation: lease.generation, n: 1, seed: seed, topLogprobs: topLogprobs)
                 if traits.markOneChoiceOnly() {
                     logger.notice("server refuses n > 1; asking for one choice per request from now on",
                                   metadata: ["status": "\(code)", "error": "\(message)"])
@@ -70,9 +78,12 @@ struct OpenAIBackend: GenerationBackend {
         (seed &+ request) & 0x7FFF_FFFF
     }
 
-    private func complete(_ route: OpenAIRoute, generation: GenerationParameters, n: Int, seed: Int) async throws -> [Generation] {
+    private func complete(
+        _ route: OpenAIRoute, generation: GenerationParameters, n: Int, seed: Int, topLogprobs: Int?
+    ) async throws -> [Generation] {
         let url = endpoint + route.path
-        let body = OpenAIRequestBody.make(route: route, model: model, generation: generation, n: n, seed: seed)
+        let body = OpenAIRequestBody.make(
+            route: route, model: model, generation: generation, n: n, seed: seed, topLogprobs: topLogprobs)
         var headers = ["Content-Type": "application/json", "Accept": "application/json"]
         if let apiKey { headers["Authorization"] = "Bearer \(apiKey)" }
         let request = HTTPRequest(

@@ -29,22 +29,26 @@ enum OpenAIRoute: Sendable, Equatable {
 enum OpenAIRequestBody {
     /// `extra` goes in first so that the fields the worker depends on
     /// (model, prompt, n, seed, logprobs, ...) cannot be overridden by a run's
-    /// engine-specific settings.
+    /// engine-specific settings. `topLogprobs` asks for that many alternatives
+    /// per token (the logit-proxy gradient norm needs them); nil asks for the
+    /// sampled token's log-probability alone.
     static func make(
-        route: OpenAIRoute, model: String, generation: GenerationParameters, n: Int, seed: Int
+        route: OpenAIRoute, model: String, generation: GenerationParameters, n: Int, seed: Int,
+        topLogprobs: Int? = nil
     ) -> [String: JSONValue] {
         var body = generation.extra
         body["model"] = .string(model)
         switch route {
         case .completions(let text):
             body["prompt"] = .string(text)
-            // The sampled token's log-probability plus the top alternative.
-            body["logprobs"] = .number(1)
+            // The sampled token's log-probability plus the top alternatives.
+            body["logprobs"] = .number(Double(topLogprobs ?? 1))
         case .chat(let messages):
             body["messages"] = .array(messages.map {
                 .object(["role": .string($0.role), "content": .string($0.content)])
             })
             body["logprobs"] = .bool(true)
+            if let topLogprobs { body["top_logprobs"] = .number(Double(topLogprobs)) }
         }
         body["n"] = .number(Double(n))
         body["seed"] = .number(Double(seed))
@@ -87,13 +91,14 @@ struct OpenAICompletionReply: Decodable {
 
     struct Logprobs: Decodable {
         /// Completions layout. The first entry is null when the prompt is echoed.
+        var tokens: [String]?
         var tokenLogprobs: [Double?]?
         var topLogprobs: [[String: Double]?]?
         /// Chat layout: one entry per generated token.
         var content: [TokenEntry]?
 
         enum CodingKeys: String, CodingKey {
-            case content
+            case content, tokens
             case tokenLogprobs = "token_logprobs"
             case topLogprobs = "top_logprobs"
         }
@@ -139,7 +144,7 @@ extension OpenAICompletionReply {
         let total = usage?.completionTokens
         return ordered.enumerated().map { position, choice in
             let text = choice.text ?? choice.message?.content ?? ""
-            let (tokenLogprobs, topLogprobs) = Self.logprobs(choice.logprobs)
+            let (sampledTokens, tokenLogprobs, topLogprobs) = Self.logprobs(choice.logprobs)
             let tokens: Int
             if let tokenLogprobs {
                 tokens = tokenLogprobs.count
@@ -154,26 +159,32 @@ extension OpenAICompletionReply {
                 // Servers also say "abort", "eos" or null; only a length cut
                 // changes how a sample is read.
                 finishReason: choice.finishReason == "length" ? .length : .stop,
+                tokens: sampledTokens,
                 tokenLogprobs: tokenLogprobs,
                 topLogprobs: topLogprobs)
         }
     }
 
-    private static func logprobs(_ logprobs: Logprobs?) -> ([Double]?, [[TokenLogprob]]?) {
-        guard let logprobs else { return (nil, nil) }
+    /// The sampled tokens, their log-probabilities and the top alternatives.
+    private static func logprobs(_ logprobs: Logprobs?) -> ([String]?, [Double]?, [[TokenLogprob]]?) {
+        guard let logprobs else { return (nil, nil, nil) }
         if let content = logprobs.content {
             let top = content.map { entry in
                 (entry.topLogprobs ?? []).map { TokenLogprob(token: $0.token, logprob: $0.logprob) }
             }
-            return (content.map(\.logprob), top.allSatisfy(\.isEmpty) ? nil : top)
+            return (content.map(\.token), content.map(\.logprob), top.allSatisfy(\.isEmpty) ? nil : top)
         }
-        guard let values = logprobs.tokenLogprobs else { return (nil, nil) }
+        guard let values = logprobs.tokenLogprobs else { return (nil, nil, nil) }
+        let sampled = values.compactMap { $0 }
         let top = logprobs.topLogprobs.map { positions in
             positions.map { candidates in
                 (candidates ?? [:]).map { TokenLogprob(token: $0.key, logprob: $0.value) }
                     .sorted { $0.logprob > $1.logprob }
             }
         }
-        return (values.compactMap { $0 }, top)
+        // Tokens that do not line up with the log-probabilities (an echoed
+        // prompt) cannot say which alternative was sampled.
+        let tokens = logprobs.tokens.flatMap { $0.count == sampled.count ? $0 : nil }
+        return (tokens, sampled, top)
     }
 }

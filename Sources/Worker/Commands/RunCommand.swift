@@ -36,7 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "This worker's name (default: hostname-pid).")
     var name: String?
 
-    @Option(help: "A JSON file with these settings in camelCase (plus requestTimeoutSeconds, apiKey, shutdownGraceSeconds, logLevel); flags override it.")
+    @Option(help: "A JSON file with these settings in camelCase (plus requestTimeoutSeconds, apiKey, shutdownGraceSeconds, gradNormTimeoutSeconds, logLevel); flags override it.")
     var config: String?
 
     @Option(name: .customLong("request-timeout"), help: "Seconds one inference request may take (default 600).")
@@ -47,6 +47,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
+
+    @Option(name: .customLong("top-logprobs"), help: "Alternatives per token asked of the engine for runs with gradNorm logit-proxy, 1 to 20 (default 5).")
+    var topLogprobs: Int?
+
+    @Option(name: .customLong("grad-norm-timeout"), help: "Seconds one request to a run's gradient service (gradNorm url) may take (default 120).")
+    var gradNormTimeout: Double?
 
     /// Checked before `run`, so a bad setting is reported with this
     /// command's usage.
@@ -69,14 +75,19 @@ struct RunCommand: AsyncParsableCommand {
         let connections = configuration.concurrency * 2 + 2
         let coordinatorHTTP = try CurlHTTPClient(maxConnectionsPerHost: connections, userAgent: "gvm-worker")
         let engineHTTP = try CurlHTTPClient(maxConnectionsPerHost: connections, userAgent: "gvm-worker")
+        let gradientHTTP = try CurlHTTPClient(maxConnectionsPerHost: configuration.concurrency, userAgent: "gvm-worker")
         defer {
             coordinatorHTTP.shutdown()
             engineHTTP.shutdown()
+            gradientHTTP.shutdown()
         }
+        let gradNorms = GradNormEstimators(
+            service: GradientServiceConnection(client: gradientHTTP, timeout: configuration.gradNormTimeout))
 
         let loop = WorkerLoop(
             coordinator: CoordinatorClient(baseURL: configuration.coordinator, client: coordinatorHTTP),
-            processor: LeaseProcessor(backend: configuration.makeBackend(client: engineHTTP, logger: logger)),
+            processor: LeaseProcessor(
+                backend: configuration.makeBackend(client: engineHTTP, logger: logger), gradNorms: gradNorms),
             settings: WorkerLoopSettings(
                 workerName: configuration.name, model: configuration.model,
                 concurrency: configuration.concurrency, shutdownGrace: configuration.shutdownGrace),
@@ -98,7 +109,8 @@ struct RunCommand: AsyncParsableCommand {
         let flags = WorkerSettings(
             coordinator: coordinator, backend: backend, endpoint: endpoint, model: model,
             concurrency: concurrency, name: name, requestTimeoutSeconds: requestTimeout,
-            shutdownGraceSeconds: shutdownGrace, logLevel: logLevel)
+            shutdownGraceSeconds: shutdownGrace, logLevel: logLevel,
+            topLogprobs: topLogprobs, gradNormTimeoutSeconds: gradNormTimeout)
         do {
             let file = try config.map { path throws(WorkerConfigurationError) in try WorkerSettings.load(path: path) }
             return try WorkerConfiguration(

@@ -1,3 +1,4 @@
+import CurlHTTP
 import Shared
 
 /// Estimates G for one accepted sample: the norm of the gradient of the
@@ -7,11 +8,30 @@ protocol GradNormEstimator: Sendable {
     func gradNorm(of generation: Generation, for lease: Lease) async throws -> Double
 }
 
-extension GradNormMode {
-    /// The estimator a lease's `gradNorm` mode names.
-    var estimator: any GradNormEstimator {
-        switch self {
-        case .constant: ConstantGradNorm()
+/// The estimator a lease's `gradNorm` mode names, built from what the worker
+/// sets up once: the HTTP client for `url` mode's gradient services.
+struct GradNormEstimators: Sendable {
+    /// The client and time limit for gradient services; nil where the
+    /// worker set none up, and `url` leases then fail.
+    var service: GradientServiceConnection?
+
+    func estimator(for lease: Lease) throws(GradNormError) -> any GradNormEstimator {
+        switch lease.gradNorm {
+        case .constant:
+            return ConstantGradNorm()
+        case .logitProxy:
+            return LogitProxyGradNorm()
+        case .url:
+            guard let url = lease.gradNormURL else { throw .noServiceURL }
+            guard let service else { throw .noServiceClient }
+            return GradientServiceGradNorm(url: url, connection: service)
         }
     }
+}
+
+/// How the worker reaches gradient services.
+struct GradientServiceConnection: Sendable {
+    var client: CurlHTTPClient
+    /// Limit on one request, connecting included.
+    var timeout: Duration
 }

@@ -8,7 +8,7 @@ extension WorkerConfiguration {
         case .openAI(let endpoint, let model, let apiKey):
             OpenAIBackend(
                 endpoint: endpoint, model: model, apiKey: apiKey,
-                requestTimeout: requestTimeout, client: client, logger: logger)
+                requestTimeout: requestTimeout, topLogprobs: topLogprobs, client: client, logger: logger)
         }
     }
 }

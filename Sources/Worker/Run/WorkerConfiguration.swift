@@ -18,6 +18,10 @@ struct WorkerConfiguration: Sendable, Equatable {
     var requestTimeout: Duration
     var shutdownGrace: Duration
     var logLevel: Logger.Level
+    /// Alternatives per token asked of the engine for `logit-proxy` leases.
+    var topLogprobs: Int
+    /// How long one request to a run's gradient service (`url` mode) may take.
+    var gradNormTimeout: Duration
 
     static let backendNames = ["openai"]
 
@@ -69,6 +73,17 @@ struct WorkerConfiguration: Sendable, Equatable {
             throw WorkerConfigurationError("--shutdown-grace must be a number of seconds >= 0, got \(grace)")
         }
         shutdownGrace = .seconds(grace)
+
+        topLogprobs = settings.topLogprobs ?? 5
+        // 20 is the OpenAI API's limit and vLLM's default --max-logprobs.
+        guard (1...20).contains(topLogprobs) else {
+            throw WorkerConfigurationError("--top-logprobs must be between 1 and 20, got \(topLogprobs)")
+        }
+        let gradNormTimeout = settings.gradNormTimeoutSeconds ?? 120
+        guard gradNormTimeout.isFinite, gradNormTimeout > 0 else {
+            throw WorkerConfigurationError("--grad-norm-timeout must be a positive number of seconds, got \(gradNormTimeout)")
+        }
+        self.gradNormTimeout = .seconds(gradNormTimeout)
 
         let levelName = settings.logLevel ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {

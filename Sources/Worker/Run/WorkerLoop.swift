@@ -111,8 +111,8 @@ struct WorkerLoop: Sendable {
             logger.warning("lease taken back by the coordinator; dropping it", metadata: ["error": "\(lost.error)"])
             return
         } catch {
-            logger.error("generation failed; releasing the lease", metadata: ["error": "\(error)"])
-            await release(lease, reason: "generation failed: \(error)", logger: logger)
+            logger.error("lease failed; releasing it", metadata: ["error": "\(error)"])
+            await release(lease, reason: "lease failed: \(error)", logger: logger)
             return
         }
         await submit(result, for: lease, graceOver: graceOver, logger: logger)

@@ -11,11 +11,14 @@ struct WorkerSettings: Codable, Sendable, Equatable {
     var apiKey: String?
     var shutdownGraceSeconds: Double?
     var logLevel: String?
+    var topLogprobs: Int?
+    var gradNormTimeoutSeconds: Double?
 
     init(
         coordinator: String? = nil, backend: String? = nil, endpoint: String? = nil, model: String? = nil,
         concurrency: Int? = nil, name: String? = nil, requestTimeoutSeconds: Double? = nil,
-        apiKey: String? = nil, shutdownGraceSeconds: Double? = nil, logLevel: String? = nil
+        apiKey: String? = nil, shutdownGraceSeconds: Double? = nil, logLevel: String? = nil,
+        topLogprobs: Int? = nil, gradNormTimeoutSeconds: Double? = nil
     ) {
         self.coordinator = coordinator
         self.backend = backend
@@ -27,11 +30,14 @@ struct WorkerSettings: Codable, Sendable, Equatable {
         self.apiKey = apiKey
         self.shutdownGraceSeconds = shutdownGraceSeconds
         self.logLevel = logLevel
+        self.topLogprobs = topLogprobs
+        self.gradNormTimeoutSeconds = gradNormTimeoutSeconds
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case coordinator, backend, endpoint, model, concurrency, name
         case requestTimeoutSeconds, apiKey, shutdownGraceSeconds, logLevel
+        case topLogprobs, gradNormTimeoutSeconds
     }
 
     /// Unknown keys are refused: a misspelt setting silently left at its
@@ -54,6 +60,8 @@ struct WorkerSettings: Codable, Sendable, Equatable {
         apiKey = try c.decodeIfPresent(String.self, forKey: .apiKey)
         shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds)
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
+        topLogprobs = try c.decodeIfPresent(Int.self, forKey: .topLogprobs)
+        gradNormTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .gradNormTimeoutSeconds)
     }
 
     /// These settings, with `base`'s filling the ones not given here.
@@ -68,7 +76,9 @@ struct WorkerSettings: Codable, Sendable, Equatable {
             requestTimeoutSeconds: requestTimeoutSeconds ?? base.requestTimeoutSeconds,
             apiKey: apiKey ?? base.apiKey,
             shutdownGraceSeconds: shutdownGraceSeconds ?? base.shutdownGraceSeconds,
-            logLevel: logLevel ?? base.logLevel)
+            logLevel: logLevel ?? base.logLevel,
+            topLogprobs: topLogprobs ?? base.topLogprobs,
+            gradNormTimeoutSeconds: gradNormTimeoutSeconds ?? base.gradNormTimeoutSeconds)
     }
 
     private struct AnyKey: CodingKey {

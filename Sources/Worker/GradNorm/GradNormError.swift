@@ -1,0 +1,35 @@
+/// Why a sample has no gradient norm. The lease is then released with this
+/// reason, since a made-up value would skew the allocation silently.
+enum GradNormError: Error, Equatable, CustomStringConvertible {
+    /// logit-proxy: the engine sent no log-probabilities for the sample.
+    case noLogprobs
+    /// logit-proxy: the engine sent the sampled tokens' log-probabilities but
+    /// no alternatives.
+    case noTopLogprobs
+    /// logit-proxy: the per-token lists do not line up.
+    case misalignedLogprobs(tokens: Int, topLists: Int)
+    /// url: the lease names no gradient service (a coordinator that predates `gradNormURL`).
+    case noServiceURL
+    /// url: the worker was set up without an HTTP client for gradient services.
+    case noServiceClient
+    /// url: no usable answer from the service.
+    case service(url: String, reason: String)
+
+    var description: String {
+        switch self {
+        case .noLogprobs:
+            "the engine returned no log-probabilities for the sample; logit-proxy needs them"
+        case .noTopLogprobs:
+            "the engine returned no top_logprobs alternatives; logit-proxy needs them "
+                + "(vLLM refuses more than its --max-logprobs; lower --top-logprobs or raise that)"
+        case .misalignedLogprobs(let tokens, let topLists):
+            "the engine returned \(tokens) token log-probabilities but \(topLists) top_logprobs lists"
+        case .noServiceURL:
+            "the lease has gradNorm url but no gradNormURL; the coordinator must be upgraded"
+        case .noServiceClient:
+            "this worker has no HTTP client for gradient services"
+        case .service(let url, let reason):
+            "gradient service \(url): \(reason)"
+        }
+    }
+}
