@@ -48,7 +48,9 @@ enum OpenAIRequestBody {
                 .object(["role": .string($0.role), "content": .string($0.content)])
             })
             body["logprobs"] = .bool(true)
-            if let topLogprobs { body["top_logprobs"] = .number(Double(topLogprobs)) }
+            // Always explicit: llama.cpp's server returns no chat logprobs at
+            // all unless top_logprobs is present, even as 0.
+            body["top_logprobs"] = .number(Double(topLogprobs ?? 0))
         }
         body["n"] = .number(Double(n))
         body["seed"] = .number(Double(seed))
