@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 PYTHON ?= python3
-APT_PACKAGES := libcurl4-openssl-dev libopenblas-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libcurl4-openssl-dev libopenblas-dev libsqlite3-dev pkg-config systemd
 # apt-get needs root; use sudo when we are not root and it is available.
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 
@@ -65,3 +65,40 @@ differential: deps
 
 clean:
 	rm -rf .build Benchmarks/.build
+
+## Ingest: 64 simulated workers against a release coordinator, beside plain SQLite inserts.
+.PHONY: bench-ingest
+bench-ingest: release
+	$(PYTHON) scripts/bench-ingest.py
+
+## One full gvm iteration with two real workers against llama.cpp's OpenAI
+## server, on a tiny random-weight GGUF it generates (no download). Needs
+## pip install 'llama-cpp-python[server]' gguf. See docs/integration.md.
+.PHONY: integration
+integration: release
+	$(PYTHON) scripts/integration-llama-cpp.py
+
+## Install the release binaries, the systemd units and the example
+## configuration; see docs/operations.md. Build first, as yourself:
+## swift build -c release --static-swift-stdlib. An existing
+## /etc/gvm/coordinator.json is kept. PREFIX (default /usr/local) and DESTDIR
+## as usual; the units are rewritten to run $(PREFIX)/bin.
+PREFIX ?= /usr/local
+SYSTEMD_UNIT_DIR ?= /etc/systemd/system
+INSTALL_FROM ?= .build/release
+.PHONY: install
+install:
+	@for b in gvm-coordinator gvm-worker; do \
+	  test -x $(INSTALL_FROM)/$$b || { echo "no $(INSTALL_FROM)/$$b: first run swift build -c release --static-swift-stdlib" >&2; exit 1; }; \
+	done
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)/etc/gvm
+	install -m 755 $(INSTALL_FROM)/gvm-coordinator $(INSTALL_FROM)/gvm-worker $(DESTDIR)$(PREFIX)/bin/
+	for u in gvm-coordinator.service gvm-worker@.service; do \
+	  sed 's#/usr/local/bin/#$(PREFIX)/bin/#g' deploy/$$u > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u.new && \
+	  chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u.new && \
+	  mv $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u.new $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u || exit 1; \
+	done
+	test -e $(DESTDIR)/etc/gvm/coordinator.json || \
+	  install -m 644 deploy/coordinator.json.example $(DESTDIR)/etc/gvm/coordinator.json
+	install -m 644 deploy/coordinator.json.example deploy/worker.env.example deploy/worker.json.example $(DESTDIR)/etc/gvm/
+	@echo "installed; now: systemctl daemon-reload"

@@ -94,5 +94,8 @@ let package = Package(
             name: "WorkerTests",
             dependencies: ["Worker", "Shared", "TestSupport", "CurlHTTP"]
         ),
+        // The systemd units and example configuration in deploy/, verified
+        // with systemd-analyze against the built executables.
+        .testTarget(name: "DeploymentTests", dependencies: ["TestSupport"]),
     ]
 )

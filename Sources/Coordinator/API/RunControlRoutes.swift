@@ -17,8 +17,9 @@ struct RunControlRoutes<Context: RequestContext> {
         var iteration: IterationSummary?
     }
 
-    /// The longest a wait request is held open.
-    static var maxWaitSeconds: Double { 300 }
+    /// The longest a wait request is held open. Kept short because a
+    /// graceful shutdown waits for requests in flight; the CLI repeats it.
+    static var maxWaitSeconds: Double { 20 }
 
     func register(on router: Router<Context>) {
         let runs = router.group("v1/runs")
@@ -37,11 +38,11 @@ struct RunControlRoutes<Context: RequestContext> {
                 runId: try RunRoutes<Context>.integer("runId", context), modelVersion: advance.modelVersion, now: Date()))
         }
         // Holds the request until the iteration is done, the run can no
-        // longer get there, or ?timeoutSeconds= passes (default 30).
+        // longer get there, or ?timeoutSeconds= passes (default and most 20).
         runs.get(":runId/iterations/:iteration/wait") { request, context in
             let runId = try RunRoutes<Context>.integer("runId", context)
             let iteration = try RunRoutes<Context>.integer("iteration", context)
-            var timeout = 30.0
+            var timeout = Self.maxWaitSeconds
             if let text = request.uri.queryParameters["timeoutSeconds"] {
                 guard let value = Double(String(text)), value.isFinite, value >= 0, value <= Self.maxWaitSeconds else {
                     throw CoordinatorError.invalid(field: "timeoutSeconds", "must be a number of seconds in 0...\(Int(Self.maxWaitSeconds))")

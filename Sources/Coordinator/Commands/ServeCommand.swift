@@ -54,6 +54,24 @@ struct ServeSettings: Decodable {
     var port: Int?
     var logLevel: String?
 
+    enum CodingKeys: String, CodingKey, CaseIterable { case db, host, port, logLevel }
+
+    init() {}
+
+    /// Unknown keys are refused, as in the worker's config and run
+    /// configurations: a misspelt key must not silently fall back.
+    init(from decoder: any Decoder) throws {
+        let keys = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
+        if let unknown = keys.first(where: { CodingKeys(stringValue: $0.stringValue) == nil }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription: "unknown field"))
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        db = try c.decodeIfPresent(String.self, forKey: .db)
+        host = try c.decodeIfPresent(String.self, forKey: .host)
+        port = try c.decodeIfPresent(Int.self, forKey: .port)
+        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
+    }
+
     struct Resolved {
         var db: String
         var host: String

@@ -40,10 +40,11 @@ struct WaitCommand: AsyncParsableCommand {
             if iteration == nil {
                 target = try await client.send("GET", "/v1/runs/\(selection.run)", as: RunView.self).iteration
             }
-            // Long polls of at most a minute each, so proxies never cut one off.
+            // Long polls of at most 20 s each (the coordinator's limit, which
+            // keeps its graceful shutdown short), repeated until --timeout.
             while true {
                 let left = (deadline - ContinuousClock.now).components.seconds
-                let slice = max(0, min(60, left))
+                let slice = max(0, min(20, left))
                 let response = try await client.raw(
                     "GET", "/v1/runs/\(selection.run)/iterations/\(target)/wait?timeoutSeconds=\(slice)")
                 let answer = try WireJSON.decoder().decode(Answer.self, from: response.body)

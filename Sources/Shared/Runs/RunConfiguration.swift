@@ -206,10 +206,3 @@ public enum AdvanceMode: String, Codable, Sendable, CaseIterable {
     case manual
 }
 
-/// A coding key for any string, to list a container's keys.
-struct AnyCodingKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}

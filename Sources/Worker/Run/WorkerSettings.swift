@@ -1,3 +1,5 @@
+import Shared
+
 /// One source of `gvm-worker run` settings: the `--config` JSON file (same
 /// names as the flags, in camelCase) or the command line. nil = not given.
 struct WorkerSettings: Codable, Sendable, Equatable {
@@ -43,7 +45,7 @@ struct WorkerSettings: Codable, Sendable, Equatable {
     /// Unknown keys are refused: a misspelt setting silently left at its
     /// default is worse than an error.
     init(from decoder: any Decoder) throws {
-        let keys = try decoder.container(keyedBy: AnyKey.self).allKeys
+        let keys = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
         if let unknown = keys.first(where: { CodingKeys(stringValue: $0.stringValue) == nil }) {
             let known = CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")
             throw DecodingError.dataCorrupted(.init(
@@ -79,12 +81,5 @@ struct WorkerSettings: Codable, Sendable, Equatable {
             logLevel: logLevel ?? base.logLevel,
             topLogprobs: topLogprobs ?? base.topLogprobs,
             gradNormTimeoutSeconds: gradNormTimeoutSeconds ?? base.gradNormTimeoutSeconds)
-    }
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }
