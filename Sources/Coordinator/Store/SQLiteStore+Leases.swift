@@ -22,14 +22,7 @@ extension SQLiteStore {
                 arguments: [request.workerName, request.model, now, now])
             try Self.expireOverdueLeases(db, now: now)
 
-            let candidates = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT w.* FROM workUnit w JOIN run r ON r.id = w.runId
-                    WHERE w.state = 'queued' AND r.state = 'active' AND r.model = ?
-                    ORDER BY w.runId, w.leaseId IS NOT NULL, w.id LIMIT ?
-                    """,
-                arguments: [request.model, min(request.capacity, 4096)])
+            let candidates = try Self.queuedUnits(db, model: request.model, limit: min(request.capacity, 4096))
             var granted: [Lease] = []
             var remaining = request.capacity
             var runs: [Int: RunRow] = [:]
@@ -46,17 +39,35 @@ extension SQLiteStore {
         }
     }
 
+    /// Queued work of active runs serving `model`: never-leased units first,
+    /// then units whose lease expired. Two queries, because each then reads
+    /// the (state, runId, id) index in order instead of sorting the queue.
+    static func queuedUnits(_ db: Database, model: String, limit: Int) throws -> [Row] {
+        let sql = """
+            SELECT w.* FROM workUnit w JOIN run r ON r.id = w.runId
+            WHERE w.state = 'queued' AND w.leaseId IS %@ AND r.state = 'active' AND r.model = ?
+            ORDER BY w.runId, w.id LIMIT ?
+            """
+        var units = try Row.fetchAll(
+            db.cachedStatement(sql: sql.replacingOccurrences(of: "%@", with: "NULL")), arguments: [model, limit])
+        if units.count < limit {
+            units += try Row.fetchAll(
+                db.cachedStatement(sql: sql.replacingOccurrences(of: "%@", with: "NOT NULL")),
+                arguments: [model, limit - units.count])
+        }
+        return units
+    }
+
     /// Leases past their expiry give their unit back to the queue. The unit
     /// remembers the lease, so a late result still counts until the unit is
     /// leased again.
     static func expireOverdueLeases(_ db: Database, now: Date) throws {
-        try db.execute(
-            sql: """
-                UPDATE workUnit SET state = 'queued'
-                WHERE state = 'leased' AND leaseId IN (SELECT id FROM lease WHERE state = 'active' AND expiresAt < ?)
-                """,
-            arguments: [now])
-        try db.execute(sql: "UPDATE lease SET state = 'expired' WHERE state = 'active' AND expiresAt < ?", arguments: [now])
+        try db.cachedStatement(sql: """
+            UPDATE workUnit SET state = 'queued'
+            WHERE state = 'leased' AND leaseId IN (SELECT id FROM lease WHERE state = 'active' AND expiresAt < ?)
+            """).execute(arguments: [now])
+        try db.cachedStatement(sql: "UPDATE lease SET state = 'expired' WHERE state = 'active' AND expiresAt < ?")
+            .execute(arguments: [now])
     }
 
     private static func issueLease(_ db: Database, unit: Row, run: RunRow, workerName: String, now: Date) throws -> Lease {
@@ -67,10 +78,11 @@ extension SQLiteStore {
         if let previous: String = unit["leaseId"] {
             try db.execute(sql: "UPDATE lease SET state = 'superseded' WHERE id = ?", arguments: [previous])
         }
-        try db.execute(
-            sql: "INSERT INTO lease (id, workUnitId, workerName, issuedAt, expiresAt, state) VALUES (?, ?, ?, ?, ?, 'active')",
-            arguments: [leaseId, unitId, workerName, now, expiresAt])
-        try db.execute(sql: "UPDATE workUnit SET state = 'leased', leaseId = ? WHERE id = ?", arguments: [leaseId, unitId])
+        try db.cachedStatement(
+            sql: "INSERT INTO lease (id, workUnitId, workerName, issuedAt, expiresAt, state) VALUES (?, ?, ?, ?, ?, 'active')"
+        ).execute(arguments: [leaseId, unitId, workerName, now, expiresAt])
+        try db.cachedStatement(sql: "UPDATE workUnit SET state = 'leased', leaseId = ? WHERE id = ?")
+            .execute(arguments: [leaseId, unitId])
 
         let iteration: Int = unit["iteration"]
         let promptId: Int = unit["promptId"]

@@ -31,7 +31,7 @@ extension SQLiteStore {
             let modelVersion = try String.fetchOne(
                 db, sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?",
                 arguments: [runId, iteration]) ?? lease.run.modelVersion
-            let insert = try db.makeStatement(sql: """
+            let insert = try db.cachedStatement(sql: """
                 INSERT INTO trace (runId, iteration, stage, promptId, sampleIndex, modelVersion, response, reward,
                                    gradNorm, completionTokens, finishReason, tokenLogprobs, leaseId, workerName, createdAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -50,7 +50,7 @@ extension SQLiteStore {
                     statistics.gradNormSquareSum += norm * norm
                 }
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO promptStatistics (runId, iteration, stage, promptId, samples, accepted, gradNormSum, gradNormSquareSum)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -59,7 +59,8 @@ extension SQLiteStore {
                         accepted = accepted + excluded.accepted,
                         gradNormSum = gradNormSum + excluded.gradNormSum,
                         gradNormSquareSum = gradNormSquareSum + excluded.gradNormSquareSum
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     runId, iteration, stage, promptId, statistics.samples, statistics.accepted,
                     statistics.gradNormSum, statistics.gradNormSquareSum,
@@ -68,13 +69,12 @@ extension SQLiteStore {
             let receipt = SubmissionReceipt(
                 leaseId: leaseId, recordedSamples: result.samples.count, acceptedSamples: statistics.accepted,
                 duplicate: false)
-            try db.execute(sql: "UPDATE workUnit SET state = 'done' WHERE id = ?", arguments: [lease.unitId])
-            try db.execute(
-                sql: "UPDATE lease SET state = 'completed', receipt = ?, completedAt = ?, samples = ?, tokens = ? WHERE id = ?",
-                arguments: [try Self.json(receipt), now, result.generated, result.tokens, leaseId])
-            try db.execute(
-                sql: "UPDATE worker SET lastSeen = ?, samplesSubmitted = samplesSubmitted + ? WHERE name = ?",
-                arguments: [now, result.generated, lease.workerName])
+            try db.cachedStatement(sql: "UPDATE workUnit SET state = 'done' WHERE id = ?").execute(arguments: [lease.unitId])
+            try db.cachedStatement(
+                sql: "UPDATE lease SET state = 'completed', receipt = ?, completedAt = ?, samples = ?, tokens = ? WHERE id = ?"
+            ).execute(arguments: [try Self.json(receipt), now, result.generated, result.tokens, leaseId])
+            try db.cachedStatement(sql: "UPDATE worker SET lastSeen = ?, samplesSubmitted = samplesSubmitted + ? WHERE name = ?")
+                .execute(arguments: [now, result.generated, lease.workerName])
             try Self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
             return receipt
         }
