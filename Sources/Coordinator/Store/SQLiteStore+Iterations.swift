@@ -95,10 +95,16 @@ extension SQLiteStore {
     static func advanceIfStageComplete(_ db: Database, runId: Int, iteration: Int, now: Date) throws {
         let stage = try iterationStage(db, runId: runId, iteration: iteration)
         guard let sampling = SamplingStage(rawValue: stage.rawValue) else { return }
-        let open = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM workUnit WHERE runId = ? AND iteration = ? AND stage = ? AND state != 'done'",
-            arguments: [runId, iteration, sampling.rawValue]) ?? 0
-        guard open == 0 else { return }
+        // Every state but 'done', listed, so the (runId, iteration, stage,
+        // state) index answers with a lookup instead of scanning the stage's
+        // units on every result.
+        let open = try Bool.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM workUnit WHERE runId = ? AND iteration = ? AND stage = ?
+                                 AND state IN ('queued', 'leased', 'cancelled'))
+                """),
+            arguments: [runId, iteration, sampling.rawValue]) ?? false
+        guard !open else { return }
 
         let run = try runRow(db, id: runId)
         switch sampling {
