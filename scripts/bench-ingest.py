@@ -33,10 +33,14 @@ What it does:
    submit requests as the clients saw them (p50/p90/p99/max), the rate by
    decile of progress, and the CPU used over the window by the coordinator
    (/proc/PID/stat utime+stime, also per thread), by the client processes and
-   by the whole machine (/proc/stat; the rest is other people's work).
-   With `--perf`, `perf record -p PID` samples the coordinator for
-   `--perf-seconds` inside the window and its self time is split into
-   SQLite, JSON, HTTP, runtime and kernel buckets.
+   by the whole machine (/proc/stat; the rest is other people's work). For
+   the thread that runs GRDB's writer queue it also counts voluntary
+   (nothing queued) and involuntary (preempted) context switches, and it
+   reads the CPU pressure (PSI: the share of time some task waited for a CPU).
+   With `--perf`, `perf record -g -p PID` samples the coordinator for
+   `--perf-seconds` inside the window; the samples are split by thread and
+   call stack into the SQLite writer (SQLite itself, WAL file I/O, JSON, GRDB
+   and the Swift runtime), JSON of the bodies, and HTTP.
 6. Checks that the coordinator counted every trace once: the sum of
    `sample.samples` over `GET /v1/runs/1/iterations/0/prompts` equals the
    traces submitted, no receipt was a duplicate, and (with `--traces`) the
@@ -52,10 +56,9 @@ What it does:
        statements as `SQLiteStore.grantLeases` and `SQLiteStore.submit`
        (copied below; keep them in sync), one connection, no HTTP, no JSON
        beyond decoding the run configuration. It says how fast SQLite alone
-       can do the coordinator's work at this run size. A second replay
-       ("proposed") differs in one statement: the open-unit check of
-       `advanceIfStageComplete` as an EXISTS that seeks in the index instead
-       of a COUNT over every unit of the stage (see docs/ingest.md).
+       can do the coordinator's work at this run size. A second replay runs
+       the same statements 8 units per transaction (8 grants, then their 8
+       results), which says what group commit in the writer would gain.
 8. Prints a summary (date UTC, machine, cores, RAM, load average, figures);
    `--json FILE` writes the same figures as JSON.
 
@@ -119,9 +122,13 @@ def proc_cpu_ticks(pid: int) -> int | None:
         return None
 
 
-def proc_thread_ticks(pid: int) -> dict[int, tuple[str, int]]:
-    """tid -> (comm, utime + stime) for each thread of a process."""
-    threads: dict[int, tuple[str, int]] = {}
+def proc_thread_ticks(pid: int) -> dict[int, tuple]:
+    """tid -> (comm, utime + stime, voluntary, involuntary context switches) per thread.
+
+    The switches come from /proc/PID/task/TID/sched and are read only for
+    the dispatch threads that run GRDB's writer ("...overcommit"); 0 elsewhere.
+    """
+    threads: dict[int, tuple] = {}
     try:
         tids = os.listdir(f"/proc/{pid}/task")
     except OSError:
@@ -134,8 +141,31 @@ def proc_thread_ticks(pid: int) -> dict[int, tuple[str, int]]:
             continue
         comm = text[text.index("(") + 1: text.rindex(")")]
         fields = text.rpartition(")")[2].split()
-        threads[int(tid)] = (comm, int(fields[11]) + int(fields[12]))
+        voluntary = involuntary = 0
+        if "overcommit" in comm:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/sched") as sched:
+                    for line in sched:
+                        if line.startswith("nr_voluntary_switches"):
+                            voluntary = int(line.split(":")[1])
+                        elif line.startswith("nr_involuntary_switches"):
+                            involuntary = int(line.split(":")[1])
+            except (OSError, ValueError):
+                pass
+        threads[int(tid)] = (comm, int(fields[11]) + int(fields[12]), voluntary, involuntary)
     return threads
+
+
+def cpu_pressure_us() -> int | None:
+    """Total microseconds during which some runnable task waited for a CPU (PSI)."""
+    try:
+        with open("/proc/pressure/cpu") as pressure:
+            for line in pressure:
+                if line.startswith("some"):
+                    return int(line.rsplit("total=", 1)[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def system_cpu() -> tuple[int, int]:
@@ -573,6 +603,7 @@ def perf_summary(perf_data: str) -> dict:
         counts[0] += any(WRITER_FRAME.search(f) or "libsqlite3" in f for f in fr)
     writers = {t for t, (hits, n) in writer_hits.items() if n >= 20 and hits / n >= 0.5}
     buckets: dict[str, int] = {}
+    writer_frames: dict[str, int] = {}
     for t, fr in samples:
         text = "\n".join(fr)
         leaf = fr[0] if fr else ""
@@ -586,6 +617,11 @@ def perf_summary(perf_data: str) -> dict:
                 name = "writer: JSON (run configuration, receipt)"
             else:
                 name = "writer: GRDB, Swift runtime, malloc"
+            if name != "writer: SQLite engine":
+                # The innermost frame of the coordinator's own code (GRDB included).
+                own = next((f.split()[1] for f in fr if "gvm-coordinator" in f and len(f.split()) > 1), None)
+                if own:
+                    writer_frames[own] = writer_frames.get(own, 0) + 1
         elif JSON_FRAME.search(text):
             name = "JSON (request and response bodies)"
         elif HTTP_FRAME.search(text):
@@ -605,7 +641,11 @@ def perf_summary(perf_data: str) -> dict:
     top = sorted(rows, reverse=True)[:15]
     demangled = _demangle([t for _, t in top])
     writer_samples = sum(n for k, n in buckets.items() if k.startswith("writer"))
+    top_writer = sorted(writer_frames.items(), key=lambda kv: -kv[1])[:10]
+    writer_names = _demangle([name for name, _ in top_writer])
     return {"samples": len(samples), "writerThreads": sorted(writers),
+            "writerOutsideSQLiteTopFrames": [{"percent": round(100 * n / total, 1), "frame": d[:140]}
+                                             for (_, n), d in zip(top_writer, writer_names)],
             "writerShare": round(100 * writer_samples / total, 1),
             "buckets": {k: round(100 * v / total, 1) for k, v in sorted(buckets.items(), key=lambda kv: -kv[1])},
             "topSelfSymbols": [{"percent": s, "symbol": d[:140]} for (s, _), d in zip(top, demangled)]}
@@ -748,13 +788,10 @@ SQL_LEASE_DONE = ("UPDATE lease SET state = 'completed', receipt = ?, completedA
                   "WHERE id = ?")
 SQL_WORKER_DONE = "UPDATE worker SET lastSeen = ?, samplesSubmitted = samplesSubmitted + ? WHERE name = ?"
 SQL_STAGE = "SELECT stage FROM iteration WHERE runId = ? AND number = ?"
-SQL_OPEN_UNITS = ("SELECT COUNT(*) FROM workUnit WHERE runId = ? AND iteration = ? AND stage = ? "
-                  "AND state != 'done'")
-# The "proposed" variant: the open-unit check of advanceIfStageComplete as an
-# EXISTS over the open states, which seeks in the workUnitByStage index
-# (runId, iteration, stage, state) instead of counting every unit of the stage.
-SQL_OPEN_UNITS_PROPOSED = ("SELECT EXISTS (SELECT 1 FROM workUnit WHERE runId = ? AND iteration = ? AND stage = ? "
-                           "AND state IN ('queued', 'leased', 'cancelled'))")
+# advanceIfStageComplete: every state but 'done', listed, so the
+# (runId, iteration, stage, state) index answers with a lookup.
+SQL_OPEN_UNITS = ("SELECT EXISTS (SELECT 1 FROM workUnit WHERE runId = ? AND iteration = ? AND stage = ? "
+                  "AND state IN ('queued', 'leased', 'cancelled'))")
 
 
 def queued_units(db: sqlite3.Connection, limit: int) -> list:
@@ -765,92 +802,110 @@ def queued_units(db: sqlite3.Connection, limit: int) -> list:
 
 
 def replay_coordinator_sql(path: str, units: int, responses: list[str], workers: int,
-                           time_limit: float, proposed: bool = False) -> dict:
-    """Replays the coordinator's lease and result transactions on a copy of its database."""
+                           time_limit: float, batch: int = 1) -> dict:
+    """Replays the coordinator's lease and result transactions on a copy of its database.
+
+    batch=1 is what the coordinator does: one write transaction per lease
+    grant and one per result. batch=k puts k grants in one transaction and
+    then their k results in another, like a writer that group-commits what
+    is waiting; the statements are the same.
+    """
     db = open_like_coordinator(path)
     db.row_factory = sqlite3.Row
-    open_units_sql = SQL_OPEN_UNITS_PROPOSED if proposed else SQL_OPEN_UNITS
     plans = {name: [tuple(r)[-1] for r in db.execute("EXPLAIN QUERY PLAN " + sql, args)]
              for name, sql, args in [("candidates", SQL_CANDIDATES % "NULL", (MODEL, 8)),
-                                     ("openUnits", open_units_sql, (1, 0, "sample"))]}
+                                     ("openUnits", SQL_OPEN_UNITS, (1, 0, "sample"))]}
     queued_before = db.execute("SELECT COUNT(*) FROM workUnit WHERE state = 'queued'").fetchone()[0]
-    timings = {"grant": 0.0, "submit": 0.0, "candidates": 0.0, "openUnits": 0.0}
+    timings = {"grant": 0.0, "submit": 0.0, "candidates": 0.0, "openUnits": 0.0, "commit": 0.0}
     done = 0
+    exhausted = False
     started = time.perf_counter()
     deadline = started + time_limit
-    while done < units and time.perf_counter() < deadline:
-        worker = f"bench-{done % workers}"
-        now_t = time.time()
-        now = grdb_date(now_t)
-        # grantLeases, capacity 8
+
+    def commit() -> None:
+        c0 = time.perf_counter()
+        db.execute("COMMIT")
+        timings["commit"] += time.perf_counter() - c0
+
+    while done < units and not exhausted and time.perf_counter() < deadline:
+        leases = []
+        # grantLeases, capacity 8 (one unit)
         t0 = time.perf_counter()
         db.execute("BEGIN IMMEDIATE")
-        db.execute(SQL_WORKER_UPSERT, (worker, MODEL, now, now))
-        db.execute(SQL_EXPIRE_UNITS, (now,))
-        db.execute(SQL_EXPIRE_LEASES, (now,))
-        c0 = time.perf_counter()
-        candidates = queued_units(db, SAMPLES_PER_LEASE)
-        timings["candidates"] += time.perf_counter() - c0
-        if not candidates:
-            db.execute("COMMIT")
-            break
-        unit = candidates[0]
-        run = db.execute(SQL_RUN, (unit["runId"],)).fetchone()
-        configuration = json.loads(run["configuration"])
-        lease_id = str(uuid.uuid4())
-        if unit["leaseId"] is not None:
-            db.execute(SQL_SUPERSEDE, (unit["leaseId"],))
-        db.execute(SQL_LEASE_INSERT, (lease_id, unit["id"], worker, now,
-                                      grdb_date(now_t + configuration.get("leaseSeconds", 300))))
-        db.execute(SQL_UNIT_LEASED, (lease_id, unit["id"]))
-        db.execute(SQL_PROMPT, (run["datasetId"], unit["promptId"])).fetchone()
-        db.execute(SQL_MODEL_VERSION, (run["id"], unit["iteration"])).fetchone()
-        db.execute("COMMIT")
+        for k in range(min(batch, units - done)):
+            worker = f"bench-{(done + k) % workers}"
+            now_t = time.time()
+            now = grdb_date(now_t)
+            db.execute(SQL_WORKER_UPSERT, (worker, MODEL, now, now))
+            db.execute(SQL_EXPIRE_UNITS, (now,))
+            db.execute(SQL_EXPIRE_LEASES, (now,))
+            c0 = time.perf_counter()
+            candidates = queued_units(db, SAMPLES_PER_LEASE)
+            timings["candidates"] += time.perf_counter() - c0
+            if not candidates:
+                exhausted = True
+                break
+            unit = candidates[0]
+            run = db.execute(SQL_RUN, (unit["runId"],)).fetchone()
+            configuration = json.loads(run["configuration"])
+            lease_id = str(uuid.uuid4())
+            if unit["leaseId"] is not None:
+                db.execute(SQL_SUPERSEDE, (unit["leaseId"],))
+            db.execute(SQL_LEASE_INSERT, (lease_id, unit["id"], worker, now,
+                                          grdb_date(now_t + configuration.get("leaseSeconds", 300))))
+            db.execute(SQL_UNIT_LEASED, (lease_id, unit["id"]))
+            db.execute(SQL_PROMPT, (run["datasetId"], unit["promptId"])).fetchone()
+            db.execute(SQL_MODEL_VERSION, (run["id"], unit["iteration"])).fetchone()
+            leases.append(lease_id)
+        commit()
         t1 = time.perf_counter()
         timings["grant"] += t1 - t0
         # submit
-        now = grdb_date(time.time())
         db.execute("BEGIN IMMEDIATE")
-        db.execute(SQL_RECEIPT, (lease_id,)).fetchone()
-        lease = db.execute(SQL_LEASE, (lease_id,)).fetchone()
-        unit = db.execute(SQL_UNIT, (lease["workUnitId"],)).fetchone()
-        run = db.execute(SQL_RUN, (unit["runId"],)).fetchone()
-        json.loads(run["configuration"])
-        version = db.execute(SQL_MODEL_VERSION, (unit["runId"], unit["iteration"])).fetchone()[0]
-        accepted = 0
-        rows = []
-        for k in range(unit["sampleCount"]):
-            s = sample_fields(responses, unit["promptId"] % 16, unit["firstSampleIndex"] + k)
-            accepted += s["reward"] > 0
-            rows.append((unit["runId"], unit["iteration"], unit["stage"], unit["promptId"], s["sampleIndex"],
-                         version, s["response"], s["reward"], s.get("gradNorm"), s["completionTokens"],
-                         s["finishReason"], None, lease_id, lease["workerName"], now))
-        db.executemany(TRACE_INSERT, rows)
-        db.execute(SQL_STATISTICS, (unit["runId"], unit["iteration"], unit["stage"], unit["promptId"],
-                                    len(rows), accepted, float(accepted), float(accepted)))
-        db.execute(SQL_UNIT_DONE, (unit["id"],))
-        receipt = json.dumps({"leaseId": lease_id, "recordedSamples": len(rows), "acceptedSamples": accepted,
-                              "duplicate": False})
-        db.execute(SQL_LEASE_DONE, (receipt, now, len(rows), 500 * len(rows), lease_id))
-        db.execute(SQL_WORKER_DONE, (now, len(rows), lease["workerName"]))
-        db.execute(SQL_STAGE, (unit["runId"], unit["iteration"])).fetchone()
-        c0 = time.perf_counter()
-        db.execute(open_units_sql, (unit["runId"], unit["iteration"], unit["stage"])).fetchone()
-        timings["openUnits"] += time.perf_counter() - c0
-        db.execute("COMMIT")
+        for lease_id in leases:
+            now = grdb_date(time.time())
+            db.execute(SQL_RECEIPT, (lease_id,)).fetchone()
+            lease = db.execute(SQL_LEASE, (lease_id,)).fetchone()
+            unit = db.execute(SQL_UNIT, (lease["workUnitId"],)).fetchone()
+            run = db.execute(SQL_RUN, (unit["runId"],)).fetchone()
+            json.loads(run["configuration"])
+            version = db.execute(SQL_MODEL_VERSION, (unit["runId"], unit["iteration"])).fetchone()[0]
+            accepted = 0
+            rows = []
+            for k in range(unit["sampleCount"]):
+                s = sample_fields(responses, unit["promptId"] % 16, unit["firstSampleIndex"] + k)
+                accepted += s["reward"] > 0
+                rows.append((unit["runId"], unit["iteration"], unit["stage"], unit["promptId"], s["sampleIndex"],
+                             version, s["response"], s["reward"], s.get("gradNorm"), s["completionTokens"],
+                             s["finishReason"], None, lease_id, lease["workerName"], now))
+            db.executemany(TRACE_INSERT, rows)
+            db.execute(SQL_STATISTICS, (unit["runId"], unit["iteration"], unit["stage"], unit["promptId"],
+                                        len(rows), accepted, float(accepted), float(accepted)))
+            db.execute(SQL_UNIT_DONE, (unit["id"],))
+            receipt = json.dumps({"leaseId": lease_id, "recordedSamples": len(rows), "acceptedSamples": accepted,
+                                  "duplicate": False})
+            db.execute(SQL_LEASE_DONE, (receipt, now, len(rows), 500 * len(rows), lease_id))
+            db.execute(SQL_WORKER_DONE, (now, len(rows), lease["workerName"]))
+            db.execute(SQL_STAGE, (unit["runId"], unit["iteration"])).fetchone()
+            c0 = time.perf_counter()
+            db.execute(SQL_OPEN_UNITS, (unit["runId"], unit["iteration"], unit["stage"])).fetchone()
+            timings["openUnits"] += time.perf_counter() - c0
+        commit()
         timings["submit"] += time.perf_counter() - t1
-        done += 1
+        done += len(leases)
     seconds = time.perf_counter() - started
     db.close()
     per = lambda key: round(timings[key] / max(done, 1) * 1e6)  # noqa: E731
-    return {"variant": "proposed open-unit check" if proposed else "as is",
+    return {"variant": "as the coordinator, 1 unit per transaction" if batch == 1
+                       else f"{batch} units per transaction",
+            "unitsPerTransaction": batch,
             "units": done, "traces": done * SAMPLES_PER_LEASE, "queuedUnitsAtStart": queued_before,
             "seconds": round(seconds, 3), "complete": done >= units,
             "resultsPerSecond": round(done / seconds) if seconds else None,
             "tracesPerSecond": round(done * SAMPLES_PER_LEASE / seconds) if seconds else None,
             "grantMicroseconds": per("grant"), "submitMicroseconds": per("submit"),
-            "candidateQueryMicroseconds": per("candidates"), "openUnitCountMicroseconds": per("openUnits"),
-            "queryPlans": plans}
+            "candidateQueryMicroseconds": per("candidates"), "openUnitCheckMicroseconds": per("openUnits"),
+            "commitMicroseconds": per("commit"), "queryPlans": plans}
 
 
 # ---------------------------------------------------------------------------
@@ -883,7 +938,7 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
         if not args.no_replay:
             # The coordinator is idle now; the backup API copies a consistent snapshot.
             source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-            for name in ("replay.sqlite", "replay-proposed.sqlite"):
+            for name in ("replay-1.sqlite", "replay-8.sqlite"):
                 target = sqlite3.connect(os.path.join(workdir, name))
                 source.backup(target)
                 target.close()
@@ -916,7 +971,7 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
             entry = {"t": monotonic(), "traces": counter.value, "coordinatorTicks": proc_cpu_ticks(pid) or 0,
                      "clientTicks": sum(proc_cpu_ticks(p.pid) or 0 for p in processes),
                      "systemBusy": busy, "systemTotal": all_ticks,
-                     "threads": proc_thread_ticks(pid)}
+                     "threads": proc_thread_ticks(pid), "cpuPressureUs": cpu_pressure_us()}
             timeline.append(entry)
             return entry
 
@@ -1037,17 +1092,23 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
         system_share = (b["systemBusy"] - a["systemBusy"]) / max(b["systemTotal"] - a["systemTotal"], 1)
         machine_cores = system_share * os.cpu_count()
         threads = []
-        for tid, (comm, ticks) in b["threads"].items():
-            before = a["threads"].get(tid, (comm, 0))[1]
+        for tid, (comm, ticks, voluntary, involuntary) in b["threads"].items():
+            _, before, voluntary_before, involuntary_before = a["threads"].get(tid, (comm, 0, 0, 0))
             share = (ticks - before) / CLK_TCK / span
             if share >= 0.01:
-                threads.append({"tid": tid, "name": comm, "cores": round(share, 3)})
+                threads.append({"tid": tid, "name": comm, "cores": round(share, 3),
+                                "voluntarySwitchesPerSecond": round((voluntary - voluntary_before) / span),
+                                "involuntarySwitchesPerSecond": round((involuntary - involuntary_before) / span)})
         threads.sort(key=lambda x: -x["cores"])
         # GRDB's writer is a serial dispatch queue; libdispatch runs it on an
         # overcommit root-queue thread ("com.apple.root.default-qos.overcommit",
-        # cut to 15 characters in /proc). The route handlers run on the Swift
-        # concurrency pool ("...root.default-qos"), HTTP on NIO's event loops.
-        writer = next((t for t in threads if "overcommit" in t["name"]), None)
+        # cut to 15 characters in /proc), now and then on a fresh one. The route
+        # handlers run on the Swift concurrency pool ("...root.default-qos"),
+        # HTTP on NIO's event loops.
+        writers = [t for t in threads if "overcommit" in t["name"]]
+        pressure = None
+        if a.get("cpuPressureUs") is not None and b.get("cpuPressureUs") is not None:
+            pressure = round((b["cpuPressureUs"] - a["cpuPressureUs"]) / 1e6 / span, 3)
 
         report.update({
             "traces": total, "prompts": prompts, "tracesSubmitted": submitted,
@@ -1074,7 +1135,10 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
                     "otherCores": round(max(machine_cores - coordinator_cores - client_cores, 0.0), 3),
                     "coordinatorMicrosecondsPerResult":
                         round(coordinator_cores * span / max(len(submit_in), 1) * 1e6),
-                    "writerThreadCores": writer["cores"] if writer else None,
+                    "writerThreadCores": round(sum(t["cores"] for t in writers), 3) if writers else None,
+                    "writerVoluntarySwitchesPerSecond": sum(t["voluntarySwitchesPerSecond"] for t in writers),
+                    "writerInvoluntarySwitchesPerSecond": sum(t["involuntarySwitchesPerSecond"] for t in writers),
+                    "cpuPressureSome": pressure,
                     "coordinatorThreads": threads[:12]},
             "loadBefore": load_before, "loadAfter": load_after,
             "check": {"coordinatorSamples": counted, "tracesSubmitted": submitted,
@@ -1148,15 +1212,23 @@ def print_summary(r: dict) -> None:
         f"CPU over the window (cores of {cpu['cores']}): coordinator {cpu['coordinatorCores']:.2f} "
         f"({cpu['coordinatorMicrosecondsPerResult']} us per result), clients {cpu['clientCores']:.2f}, "
         f"machine busy {cpu['machineBusyCores']:.2f}, others {cpu['otherCores']:.2f}",
-        f"SQLite writer queue thread: {cpu['writerThreadCores']} cores; coordinator threads: " + ", ".join(f"{t['name']}/{t['tid']} {t['cores']:.2f}"
+        f"SQLite writer queue (overcommit threads): {cpu['writerThreadCores']} cores, "
+        f"{cpu['writerVoluntarySwitchesPerSecond']} voluntary (queue empty) and "
+        f"{cpu['writerInvoluntarySwitchesPerSecond']} involuntary (preempted) switches/s; "
+        f"some task waited for a CPU {(cpu['cpuPressureSome'] or 0):.0%} of the time (PSI)",
+        "coordinator threads: " + ", ".join(f"{t['name']}/{t['tid']} {t['cores']:.2f}"
                                             for t in cpu["coordinatorThreads"][:8]),
     ]
     perf = r.get("perf")
     if perf and "buckets" in perf:
         lines.append(f"perf (coordinator CPU samples, {perf['samples']} in {r['perfWindowSeconds'][0]}.."
                      f"{r['perfWindowSeconds'][1]} s): " + ", ".join(f"{k} {v}%" for k, v in perf["buckets"].items()))
-        for entry in perf["topSelfSymbols"][:10]:
-            lines.append(f"    {entry['percent']:5.1f}%  {entry['symbol']}")
+        lines.append("  top self symbols:")
+        for entry in perf["topSelfSymbols"][:8]:
+            lines.append(f"    {entry['percent']:5.1f}%  {entry['symbol'].rstrip()}")
+        lines.append("  writer samples outside SQLite, by innermost frame of gvm-coordinator (GRDB included):")
+        for entry in perf["writerOutsideSQLiteTopFrames"][:8]:
+            lines.append(f"    {entry['percent']:5.1f}%  {entry['frame'].rstrip()}")
     elif perf:
         lines.append(f"perf: {perf}")
     for b in r.get("plainInserts", []):
@@ -1165,12 +1237,11 @@ def print_summary(r: dict) -> None:
                      f"{r['tracesPerSecond'] / b['rowsPerSecond']:.3f}")
     for replay in r.get("replay", []):
         lines.append(
-            f"coordinator SQL replayed in Python sqlite3 ({replay['variant']}; no HTTP, no JSON): "
-            f"{replay['units']}{'' if replay['complete'] else ' (time limit)'} units "
-            f"({replay['queuedUnitsAtStart']} queued at start) in {replay['seconds']} s = "
-            f"{replay['tracesPerSecond']} traces/s; per unit: lease txn {replay['grantMicroseconds']} us "
-            f"(candidate query {replay['candidateQueryMicroseconds']} us), result txn "
-            f"{replay['submitMicroseconds']} us (open-unit check {replay['openUnitCountMicroseconds']} us); "
+            f"coordinator SQL replayed in Python sqlite3, {replay['variant']} (no HTTP, no JSON): "
+            f"{replay['units']}{'' if replay['complete'] else ' (time limit)'} units in {replay['seconds']} s = "
+            f"{replay['tracesPerSecond']} traces/s; per unit: lease {replay['grantMicroseconds']} us "
+            f"(candidates {replay['candidateQueryMicroseconds']} us), result {replay['submitMicroseconds']} us "
+            f"(open-unit check {replay['openUnitCheckMicroseconds']} us), commits {replay['commitMicroseconds']} us; "
             f"coordinator / this = {r['tracesPerSecond'] / max(replay['tracesPerSecond'] or 1, 1):.2f}")
     check = r["check"]
     lines.append(
@@ -1257,9 +1328,10 @@ def main() -> int:
             units = report["results"]
             log(f"replay: the coordinator's SQL for {units} leases and results (at most {args.replay_seconds:g} s)...")
             report["replay"] = []
-            for name, proposed in (("replay.sqlite", False), ("replay-proposed.sqlite", True)):
+            for batch in (1, 8):
                 report["replay"].append(replay_coordinator_sql(
-                    os.path.join(workdir, name), units, responses, args.workers, args.replay_seconds, proposed))
+                    os.path.join(workdir, f"replay-{batch}.sqlite"), units, responses, args.workers,
+                    args.replay_seconds, batch))
         print_summary(report)
         if args.json:
             with open(args.json, "w") as out:
