@@ -39,39 +39,13 @@ public final class GradientServiceDouble: Sendable {
     /// Starts the service and returns once it is listening.
     public static func start(reply: Reply) async throws -> GradientServiceDouble {
         let recorder = Recorder()
-        let (listening, listener) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
         let router = Router()
         router.post("/gradnorm") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 << 20)
             recorder.record(Data(body.readableBytesView))
             return try await answer(reply)
         }
-        var logger = Logger(label: "GradientServiceDouble")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in listener.yield(.success(channel.localAddress?.port ?? 0)) },
-            logger: logger)
-        let server = Task {
-            do {
-                try await app.run()
-                listener.yield(.failure(CancellationError()))
-            } catch {
-                listener.yield(.failure(error))
-            }
-            listener.finish()
-        }
-        var first: Result<Int, any Error>?
-        for await event in listening {
-            first = event
-            break
-        }
-        guard case .success(let port) = first else {
-            server.cancel()
-            if case .failure(let error) = first { throw error }
-            throw CancellationError()
-        }
+        let (port, server) = try await LoopbackServer.start(router: router, label: "GradientServiceDouble")
         return GradientServiceDouble(port: port, recorder: recorder, server: server)
     }
 

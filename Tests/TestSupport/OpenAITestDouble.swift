@@ -88,7 +88,6 @@ public final class OpenAITestDouble: Sendable {
     public static func start(problems: [Problem]? = nil, options: Options = Options()) async throws -> OpenAITestDouble {
         let reasoner = SyntheticReasoner(problems: try problems ?? Problem.math500())
         let state = State(options: options)
-        let (listening, listener) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
         let router = Router()
         for path in ["/v1/completions", "/v1/chat/completions"] {
             router.post(RouterPath(path)) { request, _ in
@@ -96,32 +95,7 @@ public final class OpenAITestDouble: Sendable {
                 return await Self.respond(path: path, body: Data(body.readableBytesView), state: state, reasoner: reasoner)
             }
         }
-        var logger = Logger(label: "OpenAITestDouble")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in listener.yield(.success(channel.localAddress?.port ?? 0)) },
-            logger: logger)
-        let server = Task {
-            do {
-                try await app.run()
-                listener.yield(.failure(CancellationError()))
-            } catch {
-                listener.yield(.failure(error))
-            }
-            listener.finish()
-        }
-        var first: Result<Int, any Error>?
-        for await event in listening {
-            first = event
-            break
-        }
-        guard case .success(let port) = first else {
-            server.cancel()
-            if case .failure(let error) = first { throw error }
-            throw CancellationError()
-        }
+        let (port, server) = try await LoopbackServer.start(router: router, label: "OpenAITestDouble")
         return OpenAITestDouble(port: port, state: state, reasoner: reasoner, server: server)
     }
 
