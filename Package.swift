@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Shared", targets: ["Shared"]),
         .executable(name: "gvm-coordinator", targets: ["Coordinator"]),
         .executable(name: "gvm-worker", targets: ["Worker"]),
+        .executable(name: "gvm-model", targets: ["ModelTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -57,6 +58,33 @@ let package = Package(
         ),
         // Async HTTP client on libcurl's multi interface, driven by one thread.
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        // OpenBLAS (CBLAS), for every matrix product of the built-in model.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // The built-in model: a character-level transformer written by hand on
+        // OpenBLAS, its sampler, optimiser and weights file, and the synthetic
+        // arithmetic tasks it learns.
+        .target(
+            name: "Policy",
+            dependencies: [
+                "Shared",
+                "COpenBLAS",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // gvm-model: generate the tasks, warm-start, evaluate and benchmark the
+        // built-in model.
+        .executableTarget(
+            name: "ModelTool",
+            dependencies: [
+                "Policy",
+                "Shared",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Fixture lookup and process helpers for every test target.
         .target(
             name: "TestSupport",
@@ -97,5 +125,7 @@ let package = Package(
         // The systemd units and example configuration in deploy/, verified
         // with systemd-analyze against the built executables.
         .testTarget(name: "DeploymentTests", dependencies: ["TestSupport"]),
+        // Gradient checks, overfitting, weights files and the task generator.
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Shared", "TestSupport"]),
     ]
 )

@@ -1,0 +1,2 @@
+// OpenBLAS's CBLAS interface, for the built-in model's matrix products.
+#include <cblas.h>
