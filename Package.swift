@@ -69,11 +69,7 @@ let package = Package(
         // arithmetic tasks it learns.
         .target(
             name: "Policy",
-            dependencies: [
-                "Shared",
-                "COpenBLAS",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["Shared", "COpenBLAS"]
         ),
         // gvm-model: generate the tasks, warm-start, evaluate and benchmark the
         // built-in model.
@@ -126,6 +122,6 @@ let package = Package(
         // with systemd-analyze against the built executables.
         .testTarget(name: "DeploymentTests", dependencies: ["TestSupport"]),
         // Gradient checks, overfitting, weights files and the task generator.
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Shared", "TestSupport"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Shared"]),
     ]
 )
