@@ -13,13 +13,11 @@ extension SQLiteStore {
         guard request.capacity >= 1 else {
             throw CoordinatorError.invalid(field: "capacity", "must be at least 1 sample, got \(request.capacity)")
         }
-        return try await pool.write { db in
-            try db.execute(
-                sql: """
+        return try await groupCommit.write { db in
+            try db.cachedStatement(sql: """
                     INSERT INTO worker (name, model, firstSeen, lastSeen) VALUES (?, ?, ?, ?)
                     ON CONFLICT(name) DO UPDATE SET model = excluded.model, lastSeen = excluded.lastSeen
-                    """,
-                arguments: [request.workerName, request.model, now, now])
+                    """).execute(arguments: [request.workerName, request.model, now, now])
             try Self.expireOverdueLeases(db, now: now)
 
             let candidates = try Self.queuedUnits(db, model: request.model, limit: min(request.capacity, 4096))
@@ -76,7 +74,7 @@ extension SQLiteStore {
         let expiresAt = now.addingTimeInterval(configuration.leaseSeconds)
         let unitId: Int64 = unit["id"]
         if let previous: String = unit["leaseId"] {
-            try db.execute(sql: "UPDATE lease SET state = 'superseded' WHERE id = ?", arguments: [previous])
+            try db.cachedStatement(sql: "UPDATE lease SET state = 'superseded' WHERE id = ?").execute(arguments: [previous])
         }
         try db.cachedStatement(
             sql: "INSERT INTO lease (id, workUnitId, workerName, issuedAt, expiresAt, state) VALUES (?, ?, ?, ?, ?, 'active')"
@@ -87,11 +85,12 @@ extension SQLiteStore {
         let iteration: Int = unit["iteration"]
         let promptId: Int = unit["promptId"]
         guard let prompt = try Row.fetchOne(
-            db, sql: "SELECT problem, answer FROM prompt WHERE datasetId = ? AND position = ?",
+            db.cachedStatement(sql: "SELECT problem, answer FROM prompt WHERE datasetId = ? AND position = ?"),
             arguments: [run.datasetId, promptId])
         else { throw CoordinatorError.notFound("prompt \(promptId) of run \(run.id) is missing from its dataset") }
         let modelVersion = try String.fetchOne(
-            db, sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?", arguments: [run.id, iteration])
+            db.cachedStatement(sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?"),
+            arguments: [run.id, iteration])
         return Lease(
             leaseId: leaseId, runId: run.id, iteration: iteration,
             stage: SamplingStage(rawValue: unit["stage"]) ?? .sample, promptId: promptId,
@@ -104,27 +103,27 @@ extension SQLiteStore {
     }
 
     func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply {
-        try await pool.write { db in
+        try await groupCommit.write { db in
             let lease = try Self.currentLease(db, leaseId: leaseId)
             guard lease.state == "active" || lease.state == "expired" else {
                 throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state); stop working on it")
             }
             let expiresAt = now.addingTimeInterval(lease.run.configuration.leaseSeconds)
             // An expired lease whose unit was not re-issued comes back to life.
-            try db.execute(sql: "UPDATE lease SET state = 'active', expiresAt = ? WHERE id = ?", arguments: [expiresAt, leaseId])
-            try db.execute(sql: "UPDATE workUnit SET state = 'leased' WHERE id = ? AND state = 'queued'", arguments: [lease.unitId])
+            try db.cachedStatement(sql: "UPDATE lease SET state = 'active', expiresAt = ? WHERE id = ?").execute(arguments: [expiresAt, leaseId])
+            try db.cachedStatement(sql: "UPDATE workUnit SET state = 'leased' WHERE id = ? AND state = 'queued'").execute(arguments: [lease.unitId])
             return HeartbeatReply(expiresAt: expiresAt)
         }
     }
 
     func release(leaseId: String, reason: String, now: Date) async throws {
-        try await pool.write { db in
+        try await groupCommit.write { db in
             let lease = try Self.currentLease(db, leaseId: leaseId)
             guard lease.state == "active" || lease.state == "expired" else {
                 throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state) and cannot be released")
             }
-            try db.execute(sql: "UPDATE lease SET state = 'released', receipt = NULL WHERE id = ?", arguments: [leaseId])
-            try db.execute(sql: "UPDATE workUnit SET state = 'queued', leaseId = NULL WHERE id = ?", arguments: [lease.unitId])
+            try db.cachedStatement(sql: "UPDATE lease SET state = 'released', receipt = NULL WHERE id = ?").execute(arguments: [leaseId])
+            try db.cachedStatement(sql: "UPDATE workUnit SET state = 'queued', leaseId = NULL WHERE id = ?").execute(arguments: [lease.unitId])
         }
     }
 
@@ -140,11 +139,13 @@ extension SQLiteStore {
     /// Looks a lease up and checks that its unit has not been handed to
     /// someone else since, and that its run still takes results.
     static func currentLease(_ db: Database, leaseId: String) throws -> CurrentLease {
-        guard let lease = try Row.fetchOne(db, sql: "SELECT * FROM lease WHERE id = ?", arguments: [leaseId]) else {
+        guard let lease = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM lease WHERE id = ?"), arguments: [leaseId])
+        else {
             throw CoordinatorError.notFound("lease \(leaseId) does not exist")
         }
         let unitId: Int64 = lease["workUnitId"]
-        guard let unit = try Row.fetchOne(db, sql: "SELECT * FROM workUnit WHERE id = ?", arguments: [unitId]) else {
+        guard let unit = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM workUnit WHERE id = ?"), arguments: [unitId])
+        else {
             throw CoordinatorError.notFound("the work of lease \(leaseId) no longer exists")
         }
         guard (unit["leaseId"] as String?) == leaseId else {

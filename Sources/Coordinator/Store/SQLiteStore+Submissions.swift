@@ -7,9 +7,9 @@ extension SQLiteStore {
     /// the stage change they may complete, all in one transaction. A repeat
     /// of a taken result replays the first receipt and changes nothing.
     func submit(leaseId: String, result: LeaseResult, now: Date) async throws -> SubmissionReceipt {
-        try await pool.write { db in
+        try await groupCommit.write { db in
             if let receipt = try String.fetchOne(
-                db, sql: "SELECT receipt FROM lease WHERE id = ? AND state = 'completed'", arguments: [leaseId])
+                db.cachedStatement(sql: "SELECT receipt FROM lease WHERE id = ? AND state = 'completed'"), arguments: [leaseId])
             {
                 var replay = try Self.decode(SubmissionReceipt.self, json: receipt)
                 replay.duplicate = true
@@ -29,7 +29,7 @@ extension SQLiteStore {
             try Self.validate(result, firstSampleIndex: first, sampleCount: count, algorithm: lease.run.configuration.algorithm)
 
             let modelVersion = try String.fetchOne(
-                db, sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?",
+                db.cachedStatement(sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?"),
                 arguments: [runId, iteration]) ?? lease.run.modelVersion
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO trace (runId, iteration, stage, promptId, sampleIndex, modelVersion, response, reward,

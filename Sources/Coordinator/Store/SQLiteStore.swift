@@ -9,6 +9,10 @@ import Shared
 /// afterwards, so no SQLite call blocks Swift's cooperative thread pool.
 final class SQLiteStore: CoordinatorStore {
     let pool: DatabasePool
+    /// Lease grants, heartbeats, releases and results: the hot writes.
+    let groupCommit: GroupCommitWriter
+    private let checkpointer: WALCheckpointer
+    static let runConfigurations = RunConfigurationCache()
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -18,9 +22,13 @@ final class SQLiteStore: CoordinatorStore {
             // WAL with NORMAL sync is durable across process crashes; only a
             // power loss can drop the last transactions.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Checkpoints run off the writer, in `WALCheckpointer`.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
+        groupCommit = GroupCommitWriter(pool: pool)
+        checkpointer = try WALCheckpointer(path: path, pool: pool)
     }
 
     // MARK: Shared row helpers
@@ -49,7 +57,7 @@ final class SQLiteStore: CoordinatorStore {
         init(row: Row) throws {
             id = row["id"]
             datasetId = row["datasetId"]
-            configuration = try SQLiteStore.decode(RunConfiguration.self, json: row["configuration"])
+            configuration = try SQLiteStore.runConfigurations.configuration(runId: id, json: row["configuration"])
             gvmVersion = row["gvmVersion"]
             state = RunState(rawValue: row["state"]) ?? .active
             currentIteration = row["currentIteration"]
@@ -59,7 +67,7 @@ final class SQLiteStore: CoordinatorStore {
     }
 
     static func runRow(_ db: Database, id: Int) throws -> RunRow {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM run WHERE id = ?"), arguments: [id]) else {
             throw CoordinatorError.notFound("run \(id) does not exist")
         }
         return try RunRow(row: row)
@@ -67,7 +75,7 @@ final class SQLiteStore: CoordinatorStore {
 
     static func iterationStage(_ db: Database, runId: Int, iteration: Int) throws -> IterationStage {
         let stage = try String.fetchOne(
-            db, sql: "SELECT stage FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration])
+            db.cachedStatement(sql: "SELECT stage FROM iteration WHERE runId = ? AND number = ?"), arguments: [runId, iteration])
         return stage.flatMap(IterationStage.init(rawValue:)) ?? .done
     }
 }

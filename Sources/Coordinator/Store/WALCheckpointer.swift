@@ -1,0 +1,48 @@
+import Dispatch
+import GRDB
+
+/// Copies the write-ahead log back into the database file from a connection
+/// of its own, so that the writer does not pay for it.
+///
+/// SQLite's default is for the writer whose commit takes the log past 1,000
+/// pages to run the checkpoint inside that commit. Under ingest load that is
+/// one lease grant or result in a few hundred taking tens of milliseconds
+/// longer, which is the tail of the lease latency. The store turns automatic
+/// checkpoints off, and every `interval` this runs a PASSIVE checkpoint on a
+/// dispatch queue (never on Swift's cooperative pool); PASSIVE never waits
+/// for readers or writers.
+///
+/// Under a steady stream of writes that copy never quite catches up, and the
+/// log can only start again from its beginning once every frame is copied.
+/// So when the log is past `restartFrames`, a second PASSIVE checkpoint runs
+/// on the writer's queue: it has only the frames written since the first one
+/// left to copy, and with no writer running meanwhile it completes, so the
+/// next write starts the log afresh.
+// Unchecked: the timer is only touched in init and deinit.
+final class WALCheckpointer: @unchecked Sendable {
+    private let connection: DatabaseQueue
+    private let timer: DispatchSourceTimer
+
+    init(
+        path: String, pool: DatabasePool, interval: DispatchTimeInterval = .milliseconds(200),
+        restartFrames: Int = 4096
+    ) throws {
+        var configuration = Configuration()
+        configuration.label = "gvm.wal-checkpoint"
+        connection = try DatabaseQueue(path: path, configuration: configuration)
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gvm.wal-checkpoint.timer"))
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(50))
+        timer.setEventHandler { [connection, weak pool] in
+            // A failure here (a busy lock, say) only defers the copy.
+            guard let copied = try? connection.inDatabase({ db in try db.checkpoint(.passive) }),
+                copied.walFrameCount > restartFrames, let pool
+            else { return }
+            pool.asyncWriteWithoutTransaction { db in _ = try? db.checkpoint(.passive) }
+        }
+        timer.resume()
+    }
+
+    deinit {
+        timer.cancel()
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Coordinator
+
+/// The two pieces that keep SQLite's single writer fast: group commit and
+/// checkpoints off the writer.
+@Suite("SQLite writer")
+struct WriterTests {
+    struct Failure: Error, Equatable { let index: Int }
+
+    private static func temporaryPool(autocheckpoint: Bool) throws -> (DatabasePool, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gvm-writer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("writer.sqlite").path
+        var configuration = Configuration()
+        if !autocheckpoint {
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.write { db in try db.execute(sql: "CREATE TABLE item (id INTEGER PRIMARY KEY, payload BLOB)") }
+        return (pool, path)
+    }
+
+    @Test("concurrent writes each get their own answer; a failing one leaves nothing and spoils no other")
+    func groupCommit() async throws {
+        let (pool, _) = try Self.temporaryPool(autocheckpoint: true)
+        let writer = GroupCommitWriter(pool: pool, maximumBatch: 8)
+        let outcomes = await withTaskGroup(of: (Int, Result<Int64, Failure>).self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    do {
+                        let rowId = try await writer.write { db in
+                            try db.execute(sql: "INSERT INTO item (id, payload) VALUES (?, NULL)", arguments: [index])
+                            // Every seventh write fails after it has written.
+                            if index % 7 == 0 { throw Failure(index: index) }
+                            return db.lastInsertedRowID
+                        }
+                        return (index, .success(rowId))
+                    } catch let failure as Failure {
+                        return (index, .failure(failure))
+                    } catch {
+                        Issue.record("unexpected error \(error)")
+                        return (index, .failure(Failure(index: -1)))
+                    }
+                }
+            }
+            var all: [Int: Result<Int64, Failure>] = [:]
+            for await (index, outcome) in group { all[index] = outcome }
+            return all
+        }
+        #expect(outcomes.count == 200)
+        for (index, outcome) in outcomes {
+            if index % 7 == 0 {
+                #expect(outcome == .failure(Failure(index: index)))
+            } else {
+                #expect(outcome == .success(Int64(index)))
+            }
+        }
+        let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT id FROM item ORDER BY id") }
+        #expect(stored == (0..<200).filter { $0 % 7 != 0 })
+    }
+
+    @Test("with automatic checkpoints off, the checkpointer keeps the log from growing without bound")
+    func checkpointsKeepTheLogBounded() async throws {
+        let (pool, path) = try Self.temporaryPool(autocheckpoint: false)
+        let checkpointer = try WALCheckpointer(path: path, pool: pool, interval: .milliseconds(20), restartFrames: 64)
+        let payload = Data(repeating: 7, count: 4000)
+        // About 12 MB written back to back in small transactions, so that a
+        // checkpoint beside the writer never finds the log fully copied.
+        for round in 0..<60 {
+            try await pool.write { db in
+                for row in 0..<50 {
+                    try db.execute(sql: "INSERT INTO item (id, payload) VALUES (?, ?)", arguments: [round * 50 + row, payload])
+                }
+            }
+        }
+        let logBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+        // Without the checkpointer the log holds every page written (over 12 MB).
+        #expect(logBytes < 4_000_000, "write-ahead log is \(logBytes) bytes")
+        withExtendedLifetime(checkpointer) {}
+    }
+}
