@@ -36,6 +36,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var seed: Int
     /// How long a lease is valid without a heartbeat.
     public var leaseSeconds: Double
+    /// Present for runs on the built-in model, which the coordinator trains
+    /// itself; absent for runs whose model an external trainer advances.
+    public var builtin: BuiltinTraining?
 
     public init(
         dataset: String, model: String, modelVersion: String = "0",
@@ -48,7 +51,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         prompt: PromptTemplate = .defaultChat, generation: GenerationParameters = .init(),
         verifier: VerifierName = .math, gradNorm: GradNormMode = .constant, gradNormURL: String? = nil,
         advance: AdvanceMode = .auto,
-        seed: Int = 0, leaseSeconds: Double = 300
+        seed: Int = 0, leaseSeconds: Double = 300, builtin: BuiltinTraining? = nil
     ) {
         self.dataset = dataset
         self.model = model
@@ -74,13 +77,14 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         self.advance = advance
         self.seed = seed
         self.leaseSeconds = leaseSeconds
+        self.builtin = builtin
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case dataset, model, modelVersion, strategy, algorithm, presamples, samplesPerPrompt
         case alpha, beta, filterThreshold, filterInsufficient, gradNormStatistic
         case promptsPerIteration, iterations, maxSamplesPerLease, trainOnPresamples
-        case prompt, generation, verifier, gradNorm, gradNormURL, advance, seed, leaseSeconds
+        case prompt, generation, verifier, gradNorm, gradNormURL, advance, seed, leaseSeconds, builtin
     }
 
     /// Missing fields take their defaults; unknown fields are refused, since
@@ -118,6 +122,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         advance = try c.decodeIfPresent(AdvanceMode.self, forKey: .advance) ?? defaults.advance
         seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? defaults.seed
         leaseSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseSeconds) ?? defaults.leaseSeconds
+        builtin = try c.decodeIfPresent(BuiltinTraining.self, forKey: .builtin)
     }
 
     /// Checks what decoding cannot; each failure names its field.
@@ -151,6 +156,14 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         // Budgets and sample indices are stored as 64-bit integers; keep far from overflow.
         try require(samplesPerPrompt <= 1_000_000 && presamples <= 1_000_000, .samplesPerPrompt, "must be at most 1000000 per prompt")
         try require(promptsPerIteration <= 10_000_000, .promptsPerIteration, "must be at most 10000000")
+        if let builtin {
+            try builtin.validate()
+            try require(gradNorm == .exact || gradNorm == .constant, .gradNorm, "must be exact or constant for a built-in run, got \(gradNorm.rawValue)")
+            try require(advance == .auto, .advance, "must be auto for a built-in run: the coordinator trains it")
+            try require(prompt.completion != nil, .prompt, "a built-in run needs a completion template, such as {\"completion\": \"{problem}\\n\"}")
+        } else {
+            try require(gradNorm != .exact, .gradNorm, "exact needs the built-in model (set builtin)")
+        }
         do {
             try prompt.validate()
         } catch {
@@ -196,6 +209,9 @@ public enum GradNormMode: String, Codable, Sendable, CaseIterable {
     case logitProxy = "logit-proxy"
     /// Asked of the user's gradient service at the run's `gradNormURL`.
     case url
+    /// The exact norm, computed by the built-in model over the run's
+    /// `builtin.gradNormGroup` (built-in runs only).
+    case exact
 }
 
 /// What starts the next iteration once one is done.

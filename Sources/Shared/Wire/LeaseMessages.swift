@@ -51,13 +51,15 @@ public struct Lease: Codable, Sendable, Equatable {
     /// The run's gradient service, for `gradNorm` `url`. Absent otherwise
     /// (and from coordinators that predate it).
     public var gradNormURL: String?
+    /// For runs on the built-in model: where its weights are. Absent otherwise.
+    public var builtin: BuiltinLeaseInfo?
 
     public init(
         leaseId: String, runId: Int, iteration: Int, stage: SamplingStage, promptId: Int,
         firstSampleIndex: Int, sampleCount: Int, prompt: RenderedPrompt, gold: String,
         generation: GenerationParameters, model: String, modelVersion: String, seed: Int,
         expiresAt: Date, algorithm: TrainingAlgorithm, verifier: VerifierName, gradNorm: GradNormMode,
-        gradNormURL: String? = nil
+        gradNormURL: String? = nil, builtin: BuiltinLeaseInfo? = nil
     ) {
         self.leaseId = leaseId
         self.runId = runId
@@ -77,6 +79,7 @@ public struct Lease: Codable, Sendable, Equatable {
         self.verifier = verifier
         self.gradNorm = gradNorm
         self.gradNormURL = gradNormURL
+        self.builtin = builtin
     }
 }
 

@@ -14,6 +14,8 @@ enum GradNormError: Error, Equatable, CustomStringConvertible {
     case noServiceClient
     /// url: no usable answer from the service.
     case service(url: String, reason: String)
+    /// exact: only the built-in model can take its own gradient.
+    case exactNeedsBuiltinBackend
 
     var description: String {
         switch self {
@@ -28,6 +30,8 @@ enum GradNormError: Error, Equatable, CustomStringConvertible {
             "the lease has gradNorm url but no gradNormURL; the coordinator must be upgraded"
         case .noServiceClient:
             "this worker has no HTTP client for gradient services"
+        case .exactNeedsBuiltinBackend:
+            "gradNorm exact needs the built-in model: run the worker with --backend builtin"
         case .service(let url, let reason):
             "gradient service \(url): \(reason)"
         }

@@ -25,6 +25,8 @@ struct GradNormEstimators: Sendable {
             guard let url = lease.gradNormURL else { throw .noServiceURL }
             guard let service else { throw .noServiceClient }
             return GradientServiceGradNorm(url: url, connection: service)
+        case .exact:
+            throw .exactNeedsBuiltinBackend
         }
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+
+/// A run on the built-in model (`RunConfiguration.builtin`): the coordinator
+/// keeps its weights, trains them in each iteration's `train` stage,
+/// evaluates them in `evaluate`, and publishes the next version.
+public struct BuiltinTraining: Codable, Sendable, Equatable {
+    /// The version-0 weights file, a path on the coordinator's machine
+    /// (written by `gvm-model warm-start`). Read once, when the run is created.
+    public var weights: String
+    /// The imported dataset whose prompts measure test accuracy.
+    public var testDataset: String
+    /// How many of the test prompts to evaluate (from the first); 0 means all.
+    public var testPrompts: Int
+    /// Optimiser steps in each iteration's `train` stage.
+    public var stepsPerIteration: Int
+    /// Sequences in each optimiser step's minibatch.
+    public var batchSize: Int
+    public var learningRate: Double
+    /// PPO-style clipping of the importance ratio: [1 - clip, 1 + clip].
+    public var clip: Double
+    /// Global gradient-norm clipping before each step.
+    public var maxGradNorm: Double
+    /// Which parameters the exact per-sample gradient norm G is taken over.
+    public var gradNormGroup: ParameterGroupName
+
+    public init(
+        weights: String, testDataset: String, testPrompts: Int = 0, stepsPerIteration: Int = 8, batchSize: Int = 32,
+        learningRate: Double = 3e-4, clip: Double = 0.2, maxGradNorm: Double = 1, gradNormGroup: ParameterGroupName = .embedding
+    ) {
+        self.weights = weights
+        self.testDataset = testDataset
+        self.testPrompts = testPrompts
+        self.stepsPerIteration = stepsPerIteration
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.clip = clip
+        self.maxGradNorm = maxGradNorm
+        self.gradNormGroup = gradNormGroup
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case weights, testDataset, testPrompts, stepsPerIteration, batchSize, learningRate, clip, maxGradNorm, gradNormGroup
+    }
+
+    /// Missing fields take their defaults; unknown fields are refused.
+    public init(from decoder: any Decoder) throws {
+        let unknown = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
+            .filter { CodingKeys(stringValue: $0.stringValue) == nil }
+        if let first = unknown.first {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [first], debugDescription: "unknown field"))
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = BuiltinTraining(weights: "", testDataset: "")
+        weights = try c.decode(String.self, forKey: .weights)
+        testDataset = try c.decode(String.self, forKey: .testDataset)
+        testPrompts = try c.decodeIfPresent(Int.self, forKey: .testPrompts) ?? defaults.testPrompts
+        stepsPerIteration = try c.decodeIfPresent(Int.self, forKey: .stepsPerIteration) ?? defaults.stepsPerIteration
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize
+        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? defaults.learningRate
+        clip = try c.decodeIfPresent(Double.self, forKey: .clip) ?? defaults.clip
+        maxGradNorm = try c.decodeIfPresent(Double.self, forKey: .maxGradNorm) ?? defaults.maxGradNorm
+        gradNormGroup = try c.decodeIfPresent(ParameterGroupName.self, forKey: .gradNormGroup) ?? defaults.gradNormGroup
+    }
+
+    /// Each failure names its field under `builtin.`.
+    public func validate() throws(FieldError) {
+        func require(_ condition: Bool, _ field: CodingKeys, _ problem: String) throws(FieldError) {
+            if !condition { throw FieldError(field: "builtin." + field.rawValue, problem: problem) }
+        }
+        try require(!weights.isEmpty, .weights, "must name the version-0 weights file")
+        try require(!testDataset.isEmpty, .testDataset, "must name an imported dataset")
+        try require(testPrompts >= 0, .testPrompts, "must be >= 0 (0 means all), got \(testPrompts)")
+        try require((1...100_000).contains(stepsPerIteration), .stepsPerIteration, "must be 1 to 100000, got \(stepsPerIteration)")
+        try require((1...4096).contains(batchSize), .batchSize, "must be 1 to 4096, got \(batchSize)")
+        try require(learningRate.isFinite && learningRate > 0 && learningRate < 1, .learningRate, "must be in (0, 1), got \(learningRate)")
+        try require(clip.isFinite && clip > 0 && clip < 1, .clip, "must be in (0, 1), got \(clip)")
+        try require(maxGradNorm.isFinite && maxGradNorm > 0, .maxGradNorm, "must be > 0, got \(maxGradNorm)")
+    }
+}
+
+/// The parameters an exact gradient norm is taken over (the built-in model's
+/// `ParameterGroup`, named here so the wire types need no model).
+public enum ParameterGroupName: String, Codable, Sendable, CaseIterable {
+    /// The token embedding matrix only, as the paper's reference does.
+    case embedding
+    /// The output head.
+    case head
+    /// Every parameter.
+    case all
+}
+
+/// What a worker needs to run a lease on the built-in model.
+public struct BuiltinLeaseInfo: Codable, Sendable, Equatable {
+    /// Path of the weights on the coordinator, e.g. `/v1/runs/1/weights/3`
+    /// (`GET` answers the weights file's bytes).
+    public var weightsPath: String
+    /// Lower-case hex SHA-256 of those bytes: workers cache weights by it.
+    public var weightsSHA256: String
+    public var gradNormGroup: ParameterGroupName
+
+    public init(weightsPath: String, weightsSHA256: String, gradNormGroup: ParameterGroupName) {
+        self.weightsPath = weightsPath
+        self.weightsSHA256 = weightsSHA256
+        self.gradNormGroup = gradNormGroup
+    }
+}
