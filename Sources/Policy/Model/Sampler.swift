@@ -54,6 +54,7 @@ public final class Sampler: @unchecked Sendable {
     private let attended: UnsafeMutablePointer<Float>    // (R, C)
     private let projected: UnsafeMutablePointer<Float>   // (R, C)
     private let hidden: UnsafeMutablePointer<Float>      // (R, 4C)
+    private let activated: UnsafeMutablePointer<Float>   // (R, 4C)
     private let scores: UnsafeMutablePointer<Float>      // (maxT, maxT) one head at a time
     private let lastRows: UnsafeMutablePointer<Float>    // (S, C)
     private let logits: UnsafeMutablePointer<Float>      // (S, V)
@@ -84,6 +85,7 @@ public final class Sampler: @unchecked Sendable {
         attended = buffer(rowCapacity * C)
         projected = buffer(rowCapacity * C)
         hidden = buffer(rowCapacity * 4 * C)
+        activated = buffer(rowCapacity * 4 * C)
         scores = buffer(maxT * maxT)
         lastRows = buffer(maxSequences * C)
         logits = buffer(maxSequences * V)
@@ -93,7 +95,7 @@ public final class Sampler: @unchecked Sendable {
     }
 
     deinit {
-        for p in [keyCache, valueCache, residual, normed, mean, rstd, qkv, attended, projected, hidden,
+        for p in [keyCache, valueCache, residual, normed, mean, rstd, qkv, attended, projected, hidden, activated,
                   scores, lastRows, logits, probabilities] { p.deallocate() }
         order.deallocate()
         feedTokens.deallocate()
@@ -241,8 +243,8 @@ public final class Sampler: @unchecked Sendable {
                              weight: p.ln2w + l * C, bias: p.ln2b + l * C, N: rows, C: C)
             matmulForward(out: hidden, inp: normed, weight: p.fcw + l * 4 * C * C, bias: p.fcb + l * 4 * C,
                           N: rows, C: C, OC: 4 * C)
-            geluForward(out: hidden, inp: hidden, N: rows * 4 * C)
-            matmulForward(out: projected, inp: hidden, weight: p.fcprojw + l * 4 * C * C, bias: p.fcprojb + l * C,
+            geluForward(out: activated, inp: hidden, N: rows * 4 * C)
+            matmulForward(out: projected, inp: activated, weight: p.fcprojw + l * 4 * C * C, bias: p.fcprojb + l * C,
                           N: rows, C: 4 * C, OC: C)
             addInPlace(residual, projected, rows * C)
         }

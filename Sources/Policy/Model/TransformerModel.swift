@@ -37,6 +37,7 @@ public final class TransformerModel: @unchecked Sendable {
     let dresidual: UnsafeMutablePointer<Float>     // (B, T, C)
     let dnarrow: UnsafeMutablePointer<Float>       // (B, T, C)
     let dwide: UnsafeMutablePointer<Float>         // (B, T, 4C)
+    let dwide2: UnsafeMutablePointer<Float>        // (B, T, 4C) so that GELU's backward is not in place
     let dattention: UnsafeMutablePointer<Float>    // (T, T) one head at a time
     let dlogits: UnsafeMutablePointer<Float>       // (B, T, V)
     let dlayerNormScratch: UnsafeMutablePointer<Float> // (C)
@@ -83,6 +84,7 @@ public final class TransformerModel: @unchecked Sendable {
         dresidual = scratch(maxBT * C)
         dnarrow = scratch(maxBT * C)
         dwide = scratch(maxBT * 4 * C)
+        dwide2 = scratch(maxBT * 4 * C)
         dattention = scratch(maxT * maxT)
         dlogits = scratch(maxBT * V)
         dlayerNormScratch = scratch(C)
@@ -97,7 +99,7 @@ public final class TransformerModel: @unchecked Sendable {
         activationMemory.deallocate()
         inputTokens.deallocate()
         targetTokens.deallocate()
-        for p in [dresidual, dnarrow, dwide, dattention, dlogits, dlayerNormScratch, weightScratch] { p.deallocate() }
+        for p in [dresidual, dnarrow, dwide, dwide2, dattention, dlogits, dlayerNormScratch, weightScratch] { p.deallocate() }
     }
 
     private func initializeParameters(seed: UInt64) {
@@ -241,9 +243,9 @@ public final class TransformerModel: @unchecked Sendable {
             matmulBackward(dinp: dwide, dweight: g(grads.fcprojw + l * 4 * C * C), dbias: g(grads.fcprojb + l * C),
                            dout: dresidual, inp: a.fchGelu(l), weight: p.fcprojw + l * 4 * C * C,
                            N: BT, C: 4 * C, OC: C)
-            geluBackward(dinp: dwide, inp: a.fch(l), dout: dwide, N: BT * 4 * C)
+            geluBackward(dinp: dwide2, inp: a.fch(l), dout: dwide, N: BT * 4 * C)
             matmulBackward(dinp: dnarrow, dweight: g(grads.fcw + l * 4 * C * C), dbias: g(grads.fcb + l * 4 * C),
-                           dout: dwide, inp: a.ln2(l), weight: p.fcw + l * 4 * C * C, N: BT, C: C, OC: 4 * C)
+                           dout: dwide2, inp: a.ln2(l), weight: p.fcw + l * 4 * C * C, N: BT, C: C, OC: 4 * C)
             layerNormBackward(dinp: dresidual, dweight: g(grads.ln2w + l * C), dbias: g(grads.ln2b + l * C),
                               dout: dnarrow, inp: a.res2(l), weight: p.ln2w + l * C,
                               mean: a.ln2Mean(l), rstd: a.ln2Rstd(l), scratch: dlayerNormScratch, N: BT, C: C)

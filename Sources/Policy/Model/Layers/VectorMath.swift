@@ -41,20 +41,19 @@ func vectorDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -
 /// max p[0..<n], n ≥ 1
 @inline(__always)
 func vectorMax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
-    let raw = UnsafeRawPointer(p)
+    // Four independent running maxima (the generic SIMD pointwiseMax is not
+    // inlined, and a single chain waits on each comparison).
+    var m0 = p[0], m1 = p[0], m2 = p[0], m3 = p[0]
     var i = 0
-    var best = p[0]
-    if n >= 8 {
-        var acc = raw.loadUnaligned(as: SIMD8<Float>.self)
-        i = 8
-        while i + 8 <= n {
-            acc = pointwiseMax(acc, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
-            i += 8
-        }
-        best = acc.max()
+    while i + 4 <= n {
+        m0 = p[i] > m0 ? p[i] : m0
+        m1 = p[i + 1] > m1 ? p[i + 1] : m1
+        m2 = p[i + 2] > m2 ? p[i + 2] : m2
+        m3 = p[i + 3] > m3 ? p[i + 3] : m3
+        i += 4
     }
-    while i < n { best = Swift.max(best, p[i]); i += 1 }
-    return best
+    while i < n { m0 = p[i] > m0 ? p[i] : m0; i += 1 }
+    return Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
 }
 
 /// out[i] += inp[i] over 0..<n
@@ -69,7 +68,11 @@ func addInPlace(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
 @inline(__always)
 func fastExp(_ x: Float) -> Float {
     let clamped = x < -87.3 ? -87.3 : (x > 88.7 ? 88.7 : x)
-    let n = (clamped * 1.442695040888963).rounded(.toNearestOrEven)
+    // Round to nearest by adding and removing 1.5·2²³; the sum's low
+    // mantissa bits then hold n itself. Both avoid calls (rintf on baseline
+    // x86-64) and trapping Float→Int conversions, which stop vectorisation.
+    let shifted = clamped * 1.442695040888963 + 12_582_912
+    let n = shifted - 12_582_912
     let r = clamped - n * 0.693359375 + n * 2.12194440e-4
     var p: Float = 1.9875691500e-4
     p = p * r + 1.3981999507e-3
@@ -78,9 +81,9 @@ func fastExp(_ x: Float) -> Float {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     let er = p * r * r + r + 1
-    // n ∈ [−126, 128] and 2¹²⁸ is not a float, so build 2ⁿ⁻¹ and double it;
-    // n = −126 gives the bit pattern of 0.
-    let half = Float(bitPattern: UInt32(truncatingIfNeeded: Int32(n) + 126) << 23)
+    // n ∈ [−126, 128] and 2¹²⁸ is not a float, so build 2ⁿ⁻¹ (exponent
+    // field n + 126) and double it; n = −126 gives the bit pattern of 0.
+    let half = Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 126) << 23)
     return er * half * 2
 }
 
