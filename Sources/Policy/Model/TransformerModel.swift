@@ -1,6 +1,3 @@
-import Foundation
-import Shared
-
 /// The built-in character-level transformer (GPT-2 shaped: pre-LayerNorm
 /// blocks of causal self-attention and a GELU MLP, a final LayerNorm and an
 /// untied output head with bias), written layer by layer on OpenBLAS in the
@@ -309,40 +306,5 @@ public final class TransformerModel: @unchecked Sendable {
     public func copyParameters(from other: TransformerModel) {
         precondition(other.config == config, "models of different configurations")
         parameterMemory.update(from: other.parameterMemory, count: parameterCount)
-    }
-}
-
-/// Σ p[i]² in Double.
-func squaredNorm(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
-    // Float partial sums over short blocks keep the loop vectorised; the
-    // Double total keeps a million-parameter sum accurate.
-    var total = 0.0
-    var start = 0
-    while start < n {
-        let count = min(4096, n - start)
-        total += Double(vectorDot(p + start, p + start, count))
-        start += count
-    }
-    return total
-}
-
-/// Standard normal draws (Box–Muller) from a SplitMix64 stream.
-struct GaussianGenerator {
-    private var generator: SplitMix64
-    private var spare: Float?
-
-    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
-
-    mutating func next() -> Float {
-        if let spare {
-            self.spare = nil
-            return spare
-        }
-        // u1 in (0, 1] so that log(u1) is finite.
-        let u1 = (Double(generator.next() >> 11) + 1) * 0x1p-53
-        let u2 = Double(generator.next() >> 11) * 0x1p-53
-        let radius = (-2 * log(u1)).squareRoot()
-        spare = Float(radius * sin(2 * Double.pi * u2))
-        return Float(radius * cos(2 * Double.pi * u2))
     }
 }

@@ -109,6 +109,20 @@ func fastTanh(_ x: Float) -> Float {
     return p / q
 }
 
+/// Σ p[i]² in Double.
+func squaredNorm(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
+    // Float partial sums over short blocks keep the loop vectorised; the
+    // Double total keeps a million-parameter sum accurate.
+    var total = 0.0
+    var start = 0
+    while start < n {
+        let count = min(4096, n - start)
+        total += Double(vectorDot(p + start, p + start, count))
+        start += count
+    }
+    return total
+}
+
 /// C (M, N) = alpha · op(A) · op(B) + beta · C, row-major, through OpenBLAS.
 /// op(A) is (M, K) and op(B) is (K, N); lda/ldb/ldc are the row strides of the
 /// stored matrices, which lets attention read heads in place from the
