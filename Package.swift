@@ -29,6 +29,7 @@ let package = Package(
             name: "Coordinator",
             dependencies: [
                 "Shared",
+                "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "CurlHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -46,6 +47,8 @@ let package = Package(
             dependencies: [
                 "Shared",
                 "CurlHTTP",
+                "Policy",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -77,6 +80,7 @@ let package = Package(
             name: "ModelTool",
             dependencies: [
                 "Policy",
+                "COpenBLAS",
                 "Shared",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -96,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CoordinatorTests",
-            dependencies: ["Coordinator", "Shared", "TestSupport"]
+            dependencies: ["Coordinator", "Policy", "Shared", "TestSupport"]
         ),
         // A real coordinator, real workers and an OpenAI test double over loopback.
         .testTarget(
@@ -116,7 +120,7 @@ let package = Package(
         // The worker's backend, loop and command, against in-process doubles.
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "Shared", "TestSupport", "CurlHTTP"]
+            dependencies: ["Worker", "Shared", "TestSupport", "CurlHTTP", "Policy"]
         ),
         // The systemd units and example configuration in deploy/, verified
         // with systemd-analyze against the built executables.
