@@ -1,15 +1,15 @@
-# gvm: the two commands a new machine needs are `make run` (the main job) and
+# gvm: the two commands a new machine needs are `make demo` (the main job) and
 # `make test`. Both install missing Debian packages first.
 
 SWIFT ?= swift
 PYTHON ?= python3
-APT_PACKAGES := libcurl4-openssl-dev libopenblas-dev libsqlite3-dev pkg-config systemd
+APT_PACKAGES := libcurl4-openssl-dev libopenblas-dev libsqlite3-dev pkg-config systemd python3
 # apt-get needs root; use sudo when we are not root and it is available.
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 
 DATA_DIR ?= data
 
-.PHONY: deps build release run test bench bench-allocation bench-verifier bench-export differential clean
+.PHONY: deps build release demo run test bench bench-allocation bench-verifier bench-export bench-model bench-convergence differential clean
 
 ## Install the Debian packages gvm builds against, if any are missing.
 deps:
@@ -27,7 +27,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## The main job: a release coordinator on 127.0.0.1:8420, state in $(DATA_DIR)/gvm.sqlite.
+## The main job: GVM-RAFT end to end on this machine with the built-in model
+## (tasks, warm start, a coordinator and two workers, a few iterations), then
+## a per-iteration table and an SVG plot; state in $(DATA_DIR)/demo.
+demo: release
+	$(PYTHON) scripts/demo.py --data $(DATA_DIR)/demo
+
+## A release coordinator alone on 127.0.0.1:8420, state in $(DATA_DIR)/gvm.sqlite.
 run: release
 	@mkdir -p $(DATA_DIR)
 	@echo "coordinator database: $(abspath $(DATA_DIR))/gvm.sqlite"
@@ -48,6 +54,18 @@ bench-verifier: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --no-progress --target VerifierBenchmarks
 	$(PYTHON) -m pip install -q 'math-verify[antlr4-13-2]==0.9.0'
 	$(PYTHON) scripts/verifier-differential/run_math_verify.py --repeat 3 --out /dev/null
+
+## The built-in model's speed: sampling and training tokens/s, and
+## forward+backward GFLOP/s against plain cblas_sgemm at the same sizes.
+bench-model: release
+	.build/release/gvm-model bench
+
+## GVM against uniform allocation on the built-in task, 3 seeds per arm;
+## resumable (results append to $(DATA_DIR)/convergence/results.jsonl).
+## ALGORITHM=grpo for the GRPO arms.
+ALGORITHM ?= raft
+bench-convergence: release
+	$(PYTHON) scripts/bench-convergence.py --algorithm $(ALGORITHM) --data $(DATA_DIR)/convergence --demo-data $(DATA_DIR)/demo
 
 ## The coordinator's memory while it streams a 100,000-trace export.
 bench-export: release

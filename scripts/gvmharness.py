@@ -1,0 +1,196 @@
+"""Shared pieces of gvm's Python scripts: the coordinator and worker
+processes, a small JSON client, and a dependency-free SVG line plot.
+
+Standard library only, so the scripts run on a fresh Debian with python3.
+"""
+from __future__ import annotations
+
+import html
+import http.client
+import json
+import os
+import signal
+import subprocess
+import threading
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASE = os.path.join(REPO_ROOT, ".build", "release")
+
+
+def binary(name: str) -> str:
+    """Path of a release executable; says how to build it when missing."""
+    path = os.path.join(RELEASE, name)
+    if not os.access(path, os.X_OK):
+        raise SystemExit(f"{path} is missing: build it with `swift build -c release` (or `make release`)")
+    return path
+
+
+class APIError(RuntimeError):
+    pass
+
+
+class Client:
+    """One keep-alive connection; reconnects once if the server closed it."""
+
+    def __init__(self, host: str, port: int, timeout: float = 120.0):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.connection: http.client.HTTPConnection | None = None
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "application/json") -> tuple[int, bytes]:
+        headers = {"Content-Type": content_type} if body is not None else {}
+        for attempt in (0, 1):
+            try:
+                if self.connection is None:
+                    self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                    http.client.CannotSendRequest):
+                self.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def json(self, method: str, path: str, payload=None, expect=(200, 201),
+             content_type: str = "application/json", raw: bytes | None = None):
+        body = raw if raw is not None else (None if payload is None else json.dumps(payload).encode())
+        status, data = self.request(method, path, body, content_type)
+        if status not in expect:
+            raise APIError(f"{method} {path} -> {status}: {data[:500].decode(errors='replace')}")
+        return json.loads(data) if data else None
+
+
+class Coordinator:
+    """`gvm-coordinator serve` on a port of its choosing; its log goes to a file."""
+
+    def __init__(self, db_path: str, log_path: str, port: int = 0, host: str = "127.0.0.1"):
+        self.log_file = open(log_path, "ab")
+        self.process = subprocess.Popen(
+            [binary("gvm-coordinator"), "serve", "--db", db_path, "--host", host, "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=self.log_file, cwd=REPO_ROOT)
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline().decode().strip()
+        if not first.startswith("listening on http://"):
+            self.process.kill()
+            raise RuntimeError(f"unexpected first line from the coordinator: {first!r} (log: {log_path})")
+        self.url = first.removeprefix("listening on ").rstrip("/")
+        hostport = self.url.removeprefix("http://")
+        self.host, _, port_text = hostport.rpartition(":")
+        self.port = int(port_text)
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.log_file.write(line)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def client(self) -> Client:
+        return Client(self.host, self.port)
+
+    def stop(self) -> int | None:
+        stop_process(self.process)
+        self.log_file.close()
+        return self.process.returncode
+
+
+class Worker:
+    """`gvm-worker run` against a coordinator; its output goes to a log file."""
+
+    def __init__(self, coordinator_url: str, name: str, log_path: str, extra: list[str]):
+        self.log_file = open(log_path, "ab")
+        self.process = subprocess.Popen(
+            [binary("gvm-worker"), "run", "--coordinator", coordinator_url, "--name", name] + extra,
+            stdout=self.log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+
+    def stop(self) -> int | None:
+        stop_process(self.process)
+        self.log_file.close()
+        return self.process.returncode
+
+
+def stop_process(process: subprocess.Popen, grace: float = 20) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_checked(arguments: list[str], **kwargs) -> str:
+    """Runs a command, echoing nothing; its output, or an exit with its error."""
+    result = subprocess.run(arguments, capture_output=True, text=True, cwd=REPO_ROOT, **kwargs)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(arguments)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+
+
+def svg_line_plot(series: list[dict], title: str, x_label: str, y_label: str,
+                  width: int = 760, height: int = 440, y_range: tuple[float, float] | None = None) -> str:
+    """A line plot as SVG text. Each series is {"label", "points": [(x, y)],
+    optional "color" and "dash"}. Series with the same label share a legend
+    entry (for example one arm's seeds)."""
+    left, right, top, bottom = 70, 190, 40, 55
+    xs = [x for s in series for x, _ in s["points"]]
+    ys = [y for s in series for _, y in s["points"]]
+    if not xs:
+        xs, ys = [0, 1], [0, 1]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = y_range if y_range else (min(ys), max(ys))
+    if x1 == x0:
+        x1 = x0 + 1
+    if y1 == y0:
+        y1 = y0 + 1
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def px(x: float) -> float:
+        return left + (x - x0) / (x1 - x0) * plot_w
+
+    def py(y: float) -> float:
+        return top + plot_h - (y - y0) / (y1 - y0) * plot_h
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="22" font-size="14" font-weight="bold">{html.escape(title)}</text>']
+    for i in range(6):
+        gy = y0 + (y1 - y0) * i / 5
+        gx = x0 + (x1 - x0) * i / 5
+        out.append(f'<line x1="{left}" y1="{py(gy):.1f}" x2="{left + plot_w}" y2="{py(gy):.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{py(gy) + 4:.1f}" text-anchor="end">{gy:.3g}</text>')
+        out.append(f'<text x="{px(gx):.1f}" y="{top + plot_h + 18}" text-anchor="middle">{gx:.4g}</text>')
+    out.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#333"/>')
+    out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 12}" text-anchor="middle">{html.escape(x_label)}</text>')
+    out.append(f'<text transform="translate(16 {top + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle">'
+               f'{html.escape(y_label)}</text>')
+    colors: dict[str, str] = {}
+    for s in series:
+        color = s.get("color") or colors.get(s["label"]) or PALETTE[len(colors) % len(PALETTE)]
+        colors.setdefault(s["label"], color)
+        points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in s["points"])
+        dash = f' stroke-dasharray="{s["dash"]}"' if s.get("dash") else ""
+        out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.8"{dash}/>')
+        for x, y in s["points"]:
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{color}"/>')
+    for i, (label, color) in enumerate(colors.items()):
+        ly = top + 10 + i * 20
+        out.append(f'<line x1="{left + plot_w + 14}" y1="{ly}" x2="{left + plot_w + 38}" y2="{ly}" '
+                   f'stroke="{color}" stroke-width="2.5"/>')
+        out.append(f'<text x="{left + plot_w + 44}" y="{ly + 4}">{html.escape(label)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
