@@ -17,6 +17,10 @@ struct ParsedDataset: Sendable {
     struct Prompt: Sendable, Equatable {
         var problem: String
         var answer: String
+        /// The line's whole-number `level`, when it has one (`gvm-model
+        /// tasks` writes it; MATH-500 has 1 to 5): test accuracy is reported
+        /// per level. Any other `level` is left out rather than refused.
+        var level: Int? = nil
     }
 
     var name: String
@@ -73,6 +77,8 @@ enum DatasetParser {
         guard !answer.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw bad("field \"\(options.answerField)\" is empty")
         }
-        return ParsedDataset.Prompt(problem: problem, answer: answer)
+        var level: Int?
+        if case .number(let number)? = fields["level"], let whole = Int(exactly: number) { level = whole }
+        return ParsedDataset.Prompt(problem: problem, answer: answer, level: level)
     }
 }

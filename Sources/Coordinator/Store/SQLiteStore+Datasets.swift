@@ -24,9 +24,9 @@ extension SQLiteStore {
                 arguments: [dataset.name, dataset.contentHash, dataset.prompts.count, try Self.json(dataset.options), now])
             let datasetId = db.lastInsertedRowID
             let insert = try db.makeStatement(
-                sql: "INSERT INTO prompt (datasetId, position, problem, answer) VALUES (?, ?, ?, ?)")
+                sql: "INSERT INTO prompt (datasetId, position, problem, answer, level) VALUES (?, ?, ?, ?, ?)")
             for (position, prompt) in dataset.prompts.enumerated() {
-                try insert.execute(arguments: [datasetId, position, prompt.problem, prompt.answer])
+                try insert.execute(arguments: [datasetId, position, prompt.problem, prompt.answer, prompt.level])
             }
             return DatasetSummary(
                 name: dataset.name, contentHash: dataset.contentHash, promptCount: dataset.prompts.count,

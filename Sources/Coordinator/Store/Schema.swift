@@ -141,6 +141,57 @@ enum Schema {
                 CREATE INDEX leaseByCompletion ON lease(completedAt) WHERE completedAt IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v3: built-in model weights, training and test evaluations, prompt levels") { db in
+            try db.execute(sql: """
+                -- A task set's difficulty level, when its lines carry one;
+                -- NULL for prompts imported before v3 or without a level.
+                ALTER TABLE prompt ADD COLUMN level INTEGER;
+
+                -- The weights file of each model version of a built-in run.
+                -- A rowid table: WITHOUT ROWID suits small rows, not blobs.
+                CREATE TABLE modelWeights (
+                    id INTEGER PRIMARY KEY,
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    version TEXT NOT NULL,
+                    bytes BLOB NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL,
+                    UNIQUE (runId, version)
+                );
+
+                -- The train stage of an iteration of a built-in run: progress
+                -- while it runs, then the step statistics and the version made.
+                CREATE TABLE training (
+                    runId INTEGER NOT NULL,
+                    iteration INTEGER NOT NULL,
+                    steps INTEGER NOT NULL,
+                    stepsDone INTEGER NOT NULL DEFAULT 0,
+                    sequences INTEGER NOT NULL DEFAULT 0,
+                    skippedTraces INTEGER NOT NULL DEFAULT 0,
+                    droppedGroups INTEGER NOT NULL DEFAULT 0,
+                    meanLoss REAL,
+                    meanRatio REAL,
+                    clippedFraction REAL,
+                    meanGradNorm REAL,
+                    modelVersion TEXT,
+                    startedAt DATETIME NOT NULL,
+                    finishedAt DATETIME,
+                    PRIMARY KEY (runId, iteration),
+                    FOREIGN KEY (runId, iteration) REFERENCES iteration(runId, number) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+
+                -- Greedy test accuracy of one model version of a built-in run.
+                CREATE TABLE evaluation (
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    modelVersion TEXT NOT NULL,
+                    prompts INTEGER NOT NULL,
+                    correct INTEGER NOT NULL,
+                    byLevel TEXT NOT NULL,
+                    evaluatedAt DATETIME NOT NULL,
+                    PRIMARY KEY (runId, modelVersion)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }
