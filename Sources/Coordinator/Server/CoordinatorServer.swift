@@ -18,6 +18,7 @@ enum CoordinatorServer {
         RunRoutes(store: store).register(on: router)
         RunControlRoutes(store: store).register(on: router)
         LeaseRoutes(store: store, metrics: metrics).register(on: router)
+        WeightsRoutes(store: store).register(on: router)
 
         return Application(
             router: router,

@@ -33,6 +33,8 @@ protocol CoordinatorStore: Sendable {
     func allocationExport(runId: Int, iteration: Int) async throws -> AllocationExport
     /// Gauges for /metrics: runs by state, and leases active and expired.
     func gauges(now: Date) async throws -> StoreGauges
+    /// One model version of a built-in run, as its weights file's bytes.
+    func weights(runId: Int, version: String) async throws -> StoredWeights
 }
 
 struct DatasetSummary: Codable, Sendable, Equatable {

@@ -90,16 +90,17 @@ extension SQLiteStore {
         else { throw CoordinatorError.notFound("prompt \(promptId) of run \(run.id) is missing from its dataset") }
         let modelVersion = try String.fetchOne(
             db.cachedStatement(sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?"),
-            arguments: [run.id, iteration])
+            arguments: [run.id, iteration]) ?? run.modelVersion
         return Lease(
             leaseId: leaseId, runId: run.id, iteration: iteration,
             stage: SamplingStage(rawValue: unit["stage"]) ?? .sample, promptId: promptId,
             firstSampleIndex: unit["firstSampleIndex"], sampleCount: unit["sampleCount"],
             prompt: configuration.prompt.render(problem: prompt["problem"]), gold: prompt["answer"],
             generation: configuration.generation, model: configuration.model,
-            modelVersion: modelVersion ?? run.modelVersion, seed: unit["seed"], expiresAt: expiresAt,
+            modelVersion: modelVersion, seed: unit["seed"], expiresAt: expiresAt,
             algorithm: configuration.algorithm, verifier: configuration.verifier, gradNorm: configuration.gradNorm,
-            gradNormURL: configuration.gradNormURL)
+            gradNormURL: configuration.gradNormURL,
+            builtin: try Self.builtinLeaseInfo(db, run: run, modelVersion: modelVersion))
     }
 
     func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply {

@@ -9,6 +9,7 @@ extension SQLiteStore {
         } catch {
             throw CoordinatorError.invalid(error)
         }
+        let weights = try await checkBuiltin(configuration)
         return try await pool.write { db in
             guard let dataset = try Row.fetchOne(
                 db, sql: "SELECT id, promptCount FROM dataset WHERE name = ?", arguments: [configuration.dataset])
@@ -33,6 +34,9 @@ extension SQLiteStore {
                     RunState.active.rawValue, configuration.modelVersion, now,
                 ])
             let runId = Int(db.lastInsertedRowID)
+            if let weights {
+                try Self.insertWeights(db, runId: runId, version: "0", weights: weights, now: now)
+            }
             try Self.startIteration(db, runId: runId, number: 0, now: now)
             return try Self.runSummary(db, id: runId)
         }
