@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Policy
 import Shared
 import Testing
@@ -42,6 +43,12 @@ struct BuiltinHarness {
             builtin: BuiltinTraining(
                 weights: weightsURL.path, testDataset: "tasks-test", stepsPerIteration: steps, batchSize: batchSize,
                 learningRate: 1e-2, clip: 0.2, maxGradNorm: 1))
+    }
+
+    func trainer(afterStep: BuiltinTrainer.StepObserver? = nil) -> BuiltinTrainer {
+        var logger = Logger(label: "builtin-trainer-test")
+        logger.logLevel = .error
+        return BuiltinTrainer(store: store, logger: logger, afterStep: afterStep)
     }
 
     /// Whether sample `index` of a prompt is right: half of them, so GRPO

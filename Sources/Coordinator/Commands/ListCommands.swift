@@ -20,7 +20,7 @@ struct ShowRunCommand: AsyncParsableCommand {
 
 struct ListIterationsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list-iterations", abstract: "List a run's iterations with their acceptance and allocation summaries.")
+        commandName: "list-iterations", abstract: "List a run's iterations: acceptance, allocation and, for built-in runs, training and test accuracy.")
     @OptionGroup var connection: CoordinatorConnection
     @OptionGroup var selection: RunSelection
 

@@ -41,8 +41,10 @@ struct ServeCommand: AsyncParsableCommand {
             // Scripts and tests read this line to learn the port.
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }
+        // Last, so that a shutdown stops training before the server.
+        let trainer = BuiltinTrainer(store: store, logger: logger)
         let services = ServiceGroup(configuration: .init(
-            services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [application, trainer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }
 }

@@ -17,6 +17,13 @@ struct IterationSummary: Codable, Sendable, Equatable {
     var samplesAccepted: Int
     var acceptance: Summary?
     var allocation: AllocationSummary?
+    /// Built-in runs only: the train stage, once it has started.
+    var training: TrainingSummary?
+    /// Built-in runs only: test accuracy of the version the iteration sampled
+    /// with (for iteration 0, version 0), once measured.
+    var evaluationBefore: TestEvaluation?
+    /// Built-in runs only: test accuracy of the version the iteration trained.
+    var evaluationAfter: TestEvaluation?
 }
 
 /// Min, median, max and mean of a set of per-prompt values.

@@ -23,15 +23,20 @@ extension SQLiteStore {
             return statistics.samples > 0 ? statistics.acceptRate : nil
         }
         let counts = records.compactMap(\.allocatedCount)
+        let modelVersion: String = row["modelVersion"]
+        let training = try trainingSummary(db, runId: runId, iteration: iteration)
         return IterationSummary(
             iteration: iteration, stage: IterationStage(rawValue: row["stage"]) ?? .done,
-            modelVersion: row["modelVersion"], promptCount: row["promptCount"], budget: row["budget"],
+            modelVersion: modelVersion, promptCount: row["promptCount"], budget: row["budget"],
             fellBackToUniform: fellBack, fallbackReason: row["fallbackReason"],
             startedAt: row["startedAt"], finishedAt: row["finishedAt"],
             samplesGenerated: records.reduce(0) { $0 + $1.presample.samples + $1.sample.samples },
             samplesAccepted: records.reduce(0) { $0 + $1.presample.accepted + $1.sample.accepted },
             acceptance: Summary(rates),
-            allocation: counts.count == records.count ? AllocationSummary(counts: counts, fellBackToUniform: fellBack) : nil)
+            allocation: counts.count == records.count ? AllocationSummary(counts: counts, fellBackToUniform: fellBack) : nil,
+            training: training,
+            evaluationBefore: try testEvaluation(db, runId: runId, modelVersion: modelVersion),
+            evaluationAfter: try training?.modelVersion.flatMap { try testEvaluation(db, runId: runId, modelVersion: $0) })
     }
 
     /// Every iteration's figures for one prompt of a run.

@@ -117,8 +117,12 @@ extension SQLiteStore {
                 batch: records.map(\.promptId),
                 outcome: IterationPlanner.allocate(statistics: records.map(\.presample), configuration: run.configuration),
                 now: now)
+        case .sample where run.configuration.builtin != nil:
+            // The coordinator's trainer takes it from here (BuiltinTrainer).
+            try db.execute(
+                sql: "UPDATE iteration SET stage = 'train' WHERE runId = ? AND number = ?", arguments: [runId, iteration])
         case .sample:
-            // No built-in trainer yet: train and evaluate are skipped.
+            // Another trainer's run: train and evaluate happen outside gvm.
             try db.execute(
                 sql: "UPDATE iteration SET stage = 'done', finishedAt = ? WHERE runId = ? AND number = ?",
                 arguments: [now, runId, iteration])

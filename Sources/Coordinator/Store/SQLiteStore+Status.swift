@@ -26,7 +26,9 @@ extension SQLiteStore {
                     stage: stage, modelVersion: run.modelVersion,
                     progress: .init(stage: sampling, samplesDone: counts?["done"] ?? 0, samplesTotal: counts?["total"] ?? 0),
                     fellBackToUniform: summary.fellBackToUniform,
-                    acceptance: summary.acceptance, allocation: summary.allocation))
+                    acceptance: summary.acceptance, allocation: summary.allocation,
+                    samplesGenerated: summary.samplesGenerated, training: summary.training,
+                    evaluation: try Self.latestEvaluation(db, runId: run.id)))
             }
             let since = now.addingTimeInterval(-StatusWindow.seconds)
             let recent = try Row.fetchOne(

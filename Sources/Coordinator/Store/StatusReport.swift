@@ -27,6 +27,12 @@ struct StatusReport: Codable, Sendable, Equatable {
         var acceptance: Summary?
         /// n_i over the current iteration's prompts, once allocated.
         var allocation: AllocationSummary?
+        /// Samples generated in the current iteration, pre-sampling included.
+        var samplesGenerated: Int
+        /// Built-in runs only: the current iteration's train stage, once started.
+        var training: TrainingSummary?
+        /// Built-in runs only: test accuracy of the newest version measured.
+        var evaluation: TestEvaluation?
     }
 
     /// Over the last `StatusWindow.seconds`, all runs together.

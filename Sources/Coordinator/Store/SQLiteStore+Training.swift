@@ -1,0 +1,313 @@
+import Foundation
+import GRDB
+import Shared
+
+/// A piece of work for the built-in trainer.
+enum BuiltinJob: Sendable, Equatable {
+    /// Test accuracy of version 0, once per run, so that the per-iteration
+    /// figures start from it.
+    case evaluateInitial(runId: Int)
+    case train(runId: Int, iteration: Int)
+    case evaluate(runId: Int, iteration: Int)
+}
+
+/// One trace as the trainer reads it. The log-probabilities stay JSON text
+/// here: they are decoded on the trainer's thread, not the reader's.
+struct TrainingTrace: Sendable, Equatable {
+    var stage: SamplingStage
+    var promptId: Int
+    var sampleIndex: Int
+    var response: String
+    var reward: Double
+    var finishReason: FinishReason
+    var tokenLogprobsJSON: String?
+}
+
+/// Everything one train stage needs, read in one transaction.
+struct TrainingInputs: Sendable {
+    var runId: Int
+    var iteration: Int
+    var configuration: RunConfiguration
+    var builtin: BuiltinTraining
+    /// The version the iteration sampled with, which it trains from.
+    var modelVersion: String
+    var weights: StoredWeights
+    /// In (stage, prompt, sample) order, so that a rerun sees the same list.
+    var traces: [TrainingTrace]
+    /// Problem text by prompt id (dataset position).
+    var problems: [Int: String]
+}
+
+struct TestPrompt: Sendable, Equatable {
+    var problem: String
+    var answer: String
+    var level: Int?
+}
+
+/// What evaluating one model version needs.
+struct EvaluationInputs: Sendable {
+    var configuration: RunConfiguration
+    var modelVersion: String
+    var weights: StoredWeights
+    var prompts: [TestPrompt]
+}
+
+/// The trainer's reads and writes. Each write is one transaction; the model
+/// is never run inside one.
+extension SQLiteStore {
+    /// The next job of an active run: the version-0 evaluation first, then
+    /// iterations in `train` or `evaluate`, oldest run first. Only built-in
+    /// runs have weights or reach those stages.
+    func nextBuiltinJob() async throws -> BuiltinJob? {
+        try await pool.read { db in
+            if let runId = try Int.fetchOne(db, sql: """
+                SELECT r.id FROM run r
+                WHERE r.state = 'active'
+                  AND EXISTS (SELECT 1 FROM modelWeights w WHERE w.runId = r.id AND w.version = '0')
+                  AND NOT EXISTS (SELECT 1 FROM evaluation e WHERE e.runId = r.id AND e.modelVersion = '0')
+                ORDER BY r.id LIMIT 1
+                """)
+            {
+                return .evaluateInitial(runId: runId)
+            }
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT i.runId, i.number, i.stage FROM iteration i JOIN run r ON r.id = i.runId
+                WHERE r.state = 'active' AND i.stage IN ('train', 'evaluate')
+                ORDER BY i.runId, i.number LIMIT 1
+                """)
+            else { return nil }
+            let stage: String = row["stage"]
+            return stage == IterationStage.train.rawValue
+                ? .train(runId: row["runId"], iteration: row["number"])
+                : .evaluate(runId: row["runId"], iteration: row["number"])
+        }
+    }
+
+    func trainingInputs(runId: Int, iteration: Int) async throws -> TrainingInputs {
+        try await pool.read { db in
+            let run = try Self.runRow(db, id: runId)
+            guard let builtin = run.configuration.builtin else {
+                throw CoordinatorError.conflict("run \(runId) is not a run on the built-in model")
+            }
+            guard let modelVersion = try String.fetchOne(
+                db, sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration])
+            else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
+            guard let weights = try Self.storedWeights(db, runId: runId, version: modelVersion) else {
+                throw CoordinatorError.notFound("run \(runId) has no weights of model version \"\(modelVersion)\"")
+            }
+            let stages = run.configuration.trainOnPresamples ? ["presample", "sample"] : ["sample"]
+            let traces = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT stage, promptId, sampleIndex, response, reward, finishReason, tokenLogprobs FROM trace
+                    WHERE runId = ? AND iteration = ? AND stage IN (\(stages.map { "'\($0)'" }.joined(separator: ", ")))
+                    ORDER BY stage, promptId, sampleIndex
+                    """,
+                arguments: [runId, iteration]
+            ).map {
+                TrainingTrace(
+                    stage: SamplingStage(rawValue: $0["stage"]) ?? .sample, promptId: $0["promptId"],
+                    sampleIndex: $0["sampleIndex"], response: $0["response"], reward: $0["reward"],
+                    finishReason: FinishReason(rawValue: $0["finishReason"]) ?? .length, tokenLogprobsJSON: $0["tokenLogprobs"])
+            }
+            var problems: [Int: String] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.position, p.problem FROM iterationPrompt i
+                    JOIN prompt p ON p.datasetId = ? AND p.position = i.promptId
+                    WHERE i.runId = ? AND i.iteration = ?
+                    """,
+                arguments: [run.datasetId, runId, iteration])
+            {
+                problems[row["position"]] = row["problem"]
+            }
+            return TrainingInputs(
+                runId: runId, iteration: iteration, configuration: run.configuration, builtin: builtin,
+                modelVersion: modelVersion, weights: weights, traces: traces, problems: problems)
+        }
+    }
+
+    /// Starts (or, after a restart, starts again) the record of a train stage.
+    func beginTraining(
+        runId: Int, iteration: Int, steps: Int, sequences: Int, skippedTraces: Int, droppedGroups: Int, now: Date
+    ) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO training (runId, iteration, steps, sequences, skippedTraces, droppedGroups, startedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(runId, iteration) DO UPDATE SET
+                        steps = excluded.steps, stepsDone = 0, sequences = excluded.sequences,
+                        skippedTraces = excluded.skippedTraces, droppedGroups = excluded.droppedGroups,
+                        meanLoss = NULL, meanRatio = NULL, clippedFraction = NULL, meanGradNorm = NULL,
+                        modelVersion = NULL, startedAt = excluded.startedAt, finishedAt = NULL
+                    """,
+                arguments: [runId, iteration, steps, sequences, skippedTraces, droppedGroups, now])
+        }
+    }
+
+    /// Progress for the status while the stage runs.
+    func recordTrainingProgress(runId: Int, iteration: Int, statistics: TrainingStatistics) async throws {
+        try await pool.write { db in
+            try Self.writeStatistics(db, runId: runId, iteration: iteration, statistics: statistics)
+        }
+    }
+
+    /// The end of a train stage, in one transaction: the new version's
+    /// weights, the stage's figures, the iteration on to `evaluate` and the
+    /// run on to the new version. A crash before it leaves the iteration in
+    /// `train`, to be trained again. False when the run was cancelled or the
+    /// iteration moved on meanwhile; nothing is written then.
+    func completeTraining(
+        runId: Int, iteration: Int, version: String, weights: CheckedWeights, statistics: TrainingStatistics, now: Date
+    ) async throws -> Bool {
+        try await pool.write { db in
+            let run = try Self.runRow(db, id: runId)
+            guard run.state != .cancelled, try Self.iterationStage(db, runId: runId, iteration: iteration) == .train else {
+                return false
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO modelWeights (runId, version, bytes, sha256, createdAt) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(runId, version) DO UPDATE SET
+                        bytes = excluded.bytes, sha256 = excluded.sha256, createdAt = excluded.createdAt
+                    """,
+                arguments: [runId, version, weights.bytes, weights.sha256, now])
+            try Self.writeStatistics(db, runId: runId, iteration: iteration, statistics: statistics)
+            try db.execute(
+                sql: "UPDATE training SET modelVersion = ?, finishedAt = ? WHERE runId = ? AND iteration = ?",
+                arguments: [version, now, runId, iteration])
+            try db.execute(
+                sql: "UPDATE iteration SET stage = 'evaluate' WHERE runId = ? AND number = ?", arguments: [runId, iteration])
+            try db.execute(sql: "UPDATE run SET modelVersion = ? WHERE id = ?", arguments: [version, runId])
+            return true
+        }
+    }
+
+    private static func writeStatistics(_ db: Database, runId: Int, iteration: Int, statistics: TrainingStatistics) throws {
+        try db.execute(
+            sql: """
+                UPDATE training SET stepsDone = ?, meanLoss = ?, meanRatio = ?, clippedFraction = ?, meanGradNorm = ?
+                WHERE runId = ? AND iteration = ?
+                """,
+            arguments: [
+                statistics.steps, statistics.meanLoss, statistics.meanRatio, statistics.clippedFraction,
+                statistics.meanGradNorm, runId, iteration,
+            ])
+    }
+
+    /// The version an iteration's train stage made, which its evaluate stage tests.
+    func trainedVersion(runId: Int, iteration: Int) async throws -> String {
+        try await pool.read { db in
+            guard let version = try String.fetchOne(
+                db, sql: "SELECT modelVersion FROM training WHERE runId = ? AND iteration = ? AND finishedAt IS NOT NULL",
+                arguments: [runId, iteration])
+            else { throw CoordinatorError.notFound("iteration \(iteration) of run \(runId) has not been trained") }
+            return version
+        }
+    }
+
+    func evaluationInputs(runId: Int, modelVersion: String) async throws -> EvaluationInputs {
+        try await pool.read { db in
+            let run = try Self.runRow(db, id: runId)
+            guard let builtin = run.configuration.builtin else {
+                throw CoordinatorError.conflict("run \(runId) is not a run on the built-in model")
+            }
+            guard let weights = try Self.storedWeights(db, runId: runId, version: modelVersion) else {
+                throw CoordinatorError.notFound("run \(runId) has no weights of model version \"\(modelVersion)\"")
+            }
+            let prompts = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.problem, p.answer, p.level FROM prompt p JOIN dataset d ON d.id = p.datasetId
+                    WHERE d.name = ? ORDER BY p.position LIMIT ?
+                    """,
+                arguments: [builtin.testDataset, builtin.testPrompts == 0 ? -1 : builtin.testPrompts]
+            ).map { TestPrompt(problem: $0["problem"], answer: $0["answer"], level: $0["level"]) }
+            return EvaluationInputs(
+                configuration: run.configuration, modelVersion: modelVersion, weights: weights, prompts: prompts)
+        }
+    }
+
+    /// Version 0's accuracy; kept once.
+    func recordInitialEvaluation(runId: Int, evaluation: TestEvaluation) async throws {
+        try await pool.write { db in
+            try Self.insertEvaluation(db, runId: runId, evaluation: evaluation)
+        }
+    }
+
+    /// The end of an evaluate stage, in one transaction: the accuracy, the
+    /// iteration done, and the next iteration started on the new version (or
+    /// the run completed). False when the run was cancelled or the iteration
+    /// moved on meanwhile; nothing is written then.
+    func completeEvaluation(runId: Int, iteration: Int, evaluation: TestEvaluation, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            let run = try Self.runRow(db, id: runId)
+            guard run.state != .cancelled, try Self.iterationStage(db, runId: runId, iteration: iteration) == .evaluate else {
+                return false
+            }
+            try Self.insertEvaluation(db, runId: runId, evaluation: evaluation)
+            try db.execute(
+                sql: "UPDATE iteration SET stage = 'done', finishedAt = ? WHERE runId = ? AND number = ?",
+                arguments: [now, runId, iteration])
+            try Self.finishIteration(db, run: run, iteration: iteration, now: now)
+            return true
+        }
+    }
+
+    private static func insertEvaluation(_ db: Database, runId: Int, evaluation: TestEvaluation) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO evaluation (runId, modelVersion, prompts, correct, byLevel, evaluatedAt) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(runId, modelVersion) DO UPDATE SET
+                    prompts = excluded.prompts, correct = excluded.correct, byLevel = excluded.byLevel,
+                    evaluatedAt = excluded.evaluatedAt
+                """,
+            arguments: [
+                runId, evaluation.modelVersion, evaluation.prompts, evaluation.correct, try json(evaluation.byLevel),
+                evaluation.evaluatedAt,
+            ])
+    }
+
+    // MARK: Reading the records back
+
+    static func trainingSummary(_ db: Database, runId: Int, iteration: Int) throws -> TrainingSummary? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM training WHERE runId = ? AND iteration = ?"), arguments: [runId, iteration]
+        ).map {
+            TrainingSummary(
+                steps: $0["steps"], stepsDone: $0["stepsDone"], sequences: $0["sequences"],
+                skippedTraces: $0["skippedTraces"], droppedGroups: $0["droppedGroups"], meanLoss: $0["meanLoss"],
+                meanRatio: $0["meanRatio"], clippedFraction: $0["clippedFraction"], meanGradNorm: $0["meanGradNorm"],
+                modelVersion: $0["modelVersion"], startedAt: $0["startedAt"], finishedAt: $0["finishedAt"])
+        }
+    }
+
+    static func testEvaluation(_ db: Database, runId: Int, modelVersion: String) throws -> TestEvaluation? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM evaluation WHERE runId = ? AND modelVersion = ?"),
+            arguments: [runId, modelVersion]
+        ).map(testEvaluation(row:))
+    }
+
+    /// The evaluation of the run's newest evaluated version (versions are
+    /// whole numbers for built-in runs, so they sort as numbers).
+    static func latestEvaluation(_ db: Database, runId: Int) throws -> TestEvaluation? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT * FROM evaluation WHERE runId = ? ORDER BY CAST(modelVersion AS INTEGER) DESC LIMIT 1
+                """),
+            arguments: [runId]
+        ).map(testEvaluation(row:))
+    }
+
+    private static func testEvaluation(row: Row) throws -> TestEvaluation {
+        let prompts: Int = row["prompts"]
+        let correct: Int = row["correct"]
+        return TestEvaluation(
+            modelVersion: row["modelVersion"], prompts: prompts, correct: correct,
+            accuracy: prompts > 0 ? Double(correct) / Double(prompts) : 0,
+            byLevel: try decode([TestEvaluation.Level].self, json: row["byLevel"]), evaluatedAt: row["evaluatedAt"])
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Policy
+import Shared
+
+/// One train stage on the built-in model: the iteration's weights, a fresh
+/// AdamW, and the training sequences, stepped one optimiser step at a time.
+///
+/// Everything is a function of the stored inputs: the optimiser starts
+/// fresh in every iteration (its moments are not carried over), and the
+/// minibatches come from a generator seeded by the run's seed and the
+/// iteration. So a train stage interrupted by a crash and run again makes
+/// the same weights, byte for byte.
+///
+/// Use it from one thread at a time (the trainer's `ModelComputeThread`).
+final class TrainingSession: @unchecked Sendable {
+    /// The most sequences one forward pass takes; larger minibatches are fed
+    /// in slices (the activations are sized for this many).
+    static let maxSlice = 16
+
+    let model: TransformerModel
+    let trainingSet: TrainingSet
+    private let optimizer: AdamW
+    private let builtin: BuiltinTraining
+    private var generator: SplitMix64
+    /// Sequence indices in this epoch's shuffled order.
+    private var order: [Int]
+    private var cursor = 0
+
+    init(inputs: TrainingInputs) throws {
+        let contents = try WeightsFile.decode([UInt8](inputs.weights.bytes))
+        builtin = inputs.builtin
+        model = try TransformerModel(weights: contents, maxBatch: min(builtin.batchSize, Self.maxSlice))
+        optimizer = AdamW(for: model, learningRate: Float(builtin.learningRate))
+        trainingSet = TrainingSet(
+            traces: inputs.traces, problems: inputs.problems, template: inputs.configuration.prompt,
+            algorithm: inputs.configuration.algorithm, contextLength: contents.config.contextLength)
+        generator = SplitMix64(seed: Self.seed(runSeed: inputs.configuration.seed, iteration: inputs.iteration))
+        order = Array(trainingSet.sequences.indices)
+        order.shuffle(using: &generator)
+    }
+
+    /// The minibatch generator's seed, from (run seed, iteration).
+    static func seed(runSeed: Int, iteration: Int) -> UInt64 {
+        var mix = SplitMix64(seed: UInt64(bitPattern: Int64(runSeed)) ^ 0x7EA1_0F_5EED)
+        var step = SplitMix64(seed: mix.next() ^ (UInt64(iteration) &* 0xD1B5_4A32_D192_ED03))
+        return step.next()
+    }
+
+    /// One AdamW step on the next minibatch, with the gradient's global norm
+    /// clipped at `maxGradNorm` first. Needs at least one sequence.
+    func step() -> StepStatistics {
+        precondition(!trainingSet.sequences.isEmpty, "a training step needs sequences")
+        var statistics = PolicyGradient.accumulate(
+            model: model, minibatch: nextMinibatch().map { trainingSet.sequences[$0] }, clip: builtin.clip)
+        statistics.gradNorm = model.clipGradients(maxNorm: builtin.maxGradNorm)
+        optimizer.step(model)
+        return statistics
+    }
+
+    /// `batchSize` distinct sequences (all of them when there are fewer):
+    /// the next ones of a shuffled epoch, reshuffling when an epoch ends.
+    func nextMinibatch() -> [Int] {
+        let size = min(builtin.batchSize, order.count)
+        var chosen: [Int] = []
+        chosen.reserveCapacity(size)
+        var taken = Set<Int>()
+        while chosen.count < size {
+            if cursor == order.count {
+                order.shuffle(using: &generator)
+                cursor = 0
+            }
+            let index = order[cursor]
+            cursor += 1
+            // Across an epoch's end, a sequence may come up again too soon.
+            if taken.insert(index).inserted { chosen.append(index) }
+        }
+        return chosen
+    }
+
+    /// The weights as the new version's file.
+    func weights(version: UInt64) -> CheckedWeights {
+        let bytes = Data(WeightsFile.encode(model, version: version))
+        return CheckedWeights(bytes: bytes, sha256: BuiltinWeights.sha256Hex(bytes), config: model.config)
+    }
+}

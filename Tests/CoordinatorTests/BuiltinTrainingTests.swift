@@ -1,0 +1,206 @@
+import Foundation
+import Policy
+import Shared
+import Testing
+@testable import Coordinator
+
+/// The trainer's arithmetic: clipped-ratio token weights, GRPO advantages,
+/// which traces become sequences, and the steps themselves.
+@Suite("Built-in training")
+struct BuiltinTrainingTests {
+    static let prompt = try! Vocabulary.encode("3+4=?\n")
+
+    static func response(_ text: String) -> [Int32] {
+        try! Vocabulary.encode(text) + [Vocabulary.endOfText]
+    }
+
+    static func model() throws -> TransformerModel {
+        try TransformerModel(config: BuiltinHarness.config, seed: 3, maxBatch: 4)
+    }
+
+    @Test("token weights are A·r/N, and 0 where r left [1-ε, 1+ε] on the advantage's side")
+    func clippedRatioWeights() {
+        let n = 10
+        func token(_ logRatio: Double, _ advantage: Double) -> ClippedRatio.Token {
+            ClippedRatio.token(logProbNew: -2 + logRatio, logProbOld: -2, advantage: advantage, clip: 0.2, tokensInMinibatch: n)
+        }
+        let even = token(0, 1)
+        #expect(even.ratio == 1 && !even.clipped && even.weight == 0.1 && abs(even.loss + 0.1) < 1e-15)
+        // A > 0 pushes r up: above 1.2 the gradient is gone, below 0.8 it stays.
+        let high = token(0.5, 1)
+        #expect(high.clipped && high.weight == 0 && abs(high.loss + 1.2 / 10) < 1e-12)
+        let low = token(-0.5, 1)
+        #expect(!low.clipped && abs(Double(low.weight) - exp(-0.5) / 10) < 1e-7 && abs(low.loss + exp(-0.5) / 10) < 1e-12)
+        // A < 0 pushes r down: below 0.8 the gradient is gone, above 1.2 it stays.
+        let negativeLow = token(-0.5, -2)
+        #expect(negativeLow.clipped && negativeLow.weight == 0 && abs(negativeLow.loss - 2 * 0.8 / 10) < 1e-12)
+        let negativeHigh = token(0.5, -2)
+        #expect(!negativeHigh.clipped && abs(Double(negativeHigh.weight) + 2 * exp(0.5) / 10) < 1e-6)
+        // Inside the range nothing is clipped, whatever the sign.
+        #expect(!token(0.1, -1).clipped && !token(-0.1, 1).clipped)
+        #expect(token(0.3, 0).weight == 0 && !token(0.3, 0).clipped)
+    }
+
+    @Test("GRPO advantages are (R - mean)/(std + 1e-6) per group; equal rewards give none")
+    func grpoAdvantages() throws {
+        let mixed = try #require(GroupAdvantages.advantages(rewards: [1, 0, 0, 1]))
+        let expected = 0.5 / ((1.0 / 3).squareRoot() + 1e-6)
+        #expect(mixed.count == 4)
+        for (value, sign) in zip(mixed, [1.0, -1, -1, 1]) { #expect(abs(value - sign * expected) < 1e-12) }
+        let skewed = try #require(GroupAdvantages.advantages(rewards: [1, 0, 0, 0]))
+        #expect(abs(skewed[0] - 0.75 / (0.5 + 1e-6)) < 1e-12 && abs(skewed[1] + 0.25 / (0.5 + 1e-6)) < 1e-12)
+        #expect(GroupAdvantages.advantages(rewards: [1, 1, 1]) == nil)
+        #expect(GroupAdvantages.advantages(rewards: [0, 0]) == nil)
+        #expect(GroupAdvantages.advantages(rewards: [1]) == nil)
+    }
+
+    static func trace(
+        promptId: Int, index: Int, response: String, reward: Double, logProbs: [Double]?, finishReason: FinishReason = .stop
+    ) -> TrainingTrace {
+        TrainingTrace(
+            stage: .sample, promptId: promptId, sampleIndex: index, response: response, reward: reward,
+            finishReason: finishReason,
+            tokenLogprobsJSON: logProbs.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) })
+    }
+
+    @Test("RAFT trains on accepted traces whose log-probabilities match their tokens; the rest are skipped and counted")
+    func raftSequences() {
+        let template = PromptTemplate(completion: ArithmeticTasks.promptTemplate)
+        let traces = [
+            Self.trace(promptId: 0, index: 0, response: "\\boxed{7}", reward: 1, logProbs: Array(repeating: -1, count: 10)),
+            // Stopped at the length limit: no end-of-text token.
+            Self.trace(promptId: 0, index: 1, response: "\\boxed{7", reward: 1, logProbs: Array(repeating: -1, count: 8), finishReason: .length),
+            Self.trace(promptId: 0, index: 2, response: "\\boxed{8}", reward: 0, logProbs: Array(repeating: -1, count: 10)),
+            // One log-probability short: end-of-text is missing.
+            Self.trace(promptId: 0, index: 3, response: "\\boxed{7}", reward: 1, logProbs: Array(repeating: -1, count: 9)),
+            Self.trace(promptId: 0, index: 4, response: "\\boxed{7}", reward: 1, logProbs: nil),
+            Self.trace(promptId: 0, index: 5, response: "7 × 1", reward: 1, logProbs: Array(repeating: -1, count: 6)),
+            // JSON has no infinity; a number too large for a Double is the nearest a worker can send.
+            TrainingTrace(
+                stage: .sample, promptId: 0, sampleIndex: 6, response: "\\boxed{7}", reward: 1, finishReason: .stop,
+                tokenLogprobsJSON: "[-1,-1,-1,-1,-1,-1,-1,-1,-1,-1e999]"),
+        ]
+        let set = TrainingSet(
+            traces: traces, problems: [0: "3+4=?"], template: template, algorithm: .raft, contextLength: 40)
+        #expect(set.sequences.count == 2 && set.skippedTraces == 4 && set.droppedGroups == 0)
+        #expect(set.sequences[0].prompt == Self.prompt && set.sequences[0].response == Self.response("\\boxed{7}"))
+        #expect(set.sequences[1].response == (try! Vocabulary.encode("\\boxed{7")))
+        #expect(set.sequences.allSatisfy { $0.advantage == 1 })
+        // A context too short for prompt and response skips them all.
+        let short = TrainingSet(traces: traces, problems: [0: "3+4=?"], template: template, algorithm: .raft, contextLength: 12)
+        #expect(short.sequences.isEmpty && short.skippedTraces == 6)
+    }
+
+    @Test("GRPO trains on every sample of groups with different rewards and drops the others")
+    func grpoSequences() {
+        let logProbs = Array(repeating: -1.0, count: 10)
+        let traces = [
+            Self.trace(promptId: 1, index: 0, response: "\\boxed{7}", reward: 1, logProbs: logProbs),
+            Self.trace(promptId: 1, index: 1, response: "\\boxed{8}", reward: 0, logProbs: logProbs),
+            Self.trace(promptId: 2, index: 0, response: "\\boxed{8}", reward: 0, logProbs: logProbs),
+            Self.trace(promptId: 2, index: 1, response: "\\boxed{9}", reward: 0, logProbs: logProbs),
+        ]
+        let set = TrainingSet(
+            traces: traces, problems: [1: "3+4=?", 2: "4+4=?"], template: PromptTemplate(completion: "{problem}\n"),
+            algorithm: .grpo, contextLength: 40)
+        #expect(set.droppedGroups == 1 && set.skippedTraces == 0)
+        #expect(set.sequences.map(\.response) == [Self.response("\\boxed{7}"), Self.response("\\boxed{8}")])
+        let a = 0.5 / ((0.5).squareRoot() + 1e-6)
+        #expect(abs(set.sequences[0].advantage - a) < 1e-12 && abs(set.sequences[1].advantage + a) < 1e-12)
+    }
+
+    /// A sequence whose old log-probabilities are the model's own, shifted by `shift`.
+    static func sequence(_ model: TransformerModel, _ text: String, shift: Double, advantage: Double = 1) -> TrainingSequence {
+        let response = Self.response(text)
+        let own = BuiltinHarness.logProbs(model, prompt: prompt, response: response)
+        return TrainingSequence(prompt: prompt, response: response, oldLogProbs: own.map { $0 - shift }, advantage: advantage)
+    }
+
+    @Test("a trace whose ratio is out of range on the advantage's side adds nothing to the gradient")
+    func clippedTraceContributesNothing() throws {
+        let model = try Self.model()
+        let good = Self.sequence(model, "\\boxed{7}", shift: 0)
+        // r = e > 1.2 with A = 1 on every token: all clipped.
+        let outOfRange = Self.sequence(model, "\\boxed{8}", shift: 1)
+        // r = e^0.1 ≈ 1.105: inside the range, so it counts.
+        let inRange = Self.sequence(model, "\\boxed{8}", shift: 0.1)
+
+        let alone = PolicyGradient.accumulate(model: model, minibatch: [good], clip: 0.2)
+        let gradientAlone = model.gradientValues()
+        #expect(alone.tokens == 10 && abs(alone.meanRatio - 1) < 1e-5 && alone.clippedFraction == 0)
+
+        let withClipped = PolicyGradient.accumulate(model: model, minibatch: [good, outOfRange], clip: 0.2)
+        let gradientWithClipped = model.gradientValues()
+        #expect(withClipped.tokens == 20 && withClipped.clippedFraction == 0.5)
+        #expect(abs(withClipped.meanRatio - (1 + exp(1)) / 2) < 1e-4)
+
+        _ = PolicyGradient.accumulate(model: model, minibatch: [good, inRange], clip: 0.2)
+        let gradientWithInRange = model.gradientValues()
+
+        // Same tokens over twice the N: exactly half of the good trace's gradient.
+        func distance(_ a: [Float], _ b: [Float]) -> Double {
+            zip(a, b).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }.squareRoot()
+        }
+        let half = gradientAlone.map { $0 / 2 }
+        let scale = distance(half, Array(repeating: 0, count: half.count))
+        #expect(scale > 0)
+        #expect(distance(gradientWithClipped, half) < 1e-4 * scale)
+        #expect(distance(gradientWithInRange, half) > 1e-2 * scale, "an unclipped trace must change the gradient")
+    }
+
+    static func inputs(_ model: TransformerModel, iteration: Int = 0, steps: Int = 2) throws -> TrainingInputs {
+        var traces: [TrainingTrace] = []
+        for (promptId, problem) in ["3+4=?", "2+2=?", "5+1=?"].enumerated() {
+            let prompt = try Vocabulary.encode(problem + "\n")
+            for index in 0..<3 {
+                let text = "\\boxed{\(index)}"
+                let logProbs = BuiltinHarness.logProbs(model, prompt: prompt, response: Self.response(text))
+                traces.append(Self.trace(promptId: promptId, index: index, response: text, reward: 1, logProbs: logProbs))
+            }
+        }
+        let bytes = Data(WeightsFile.encode(model, version: 0))
+        let builtin = BuiltinTraining(
+            weights: "v0", testDataset: "test", stepsPerIteration: steps, batchSize: 4, learningRate: 1e-2, clip: 0.2, maxGradNorm: 1)
+        return TrainingInputs(
+            runId: 1, iteration: iteration,
+            configuration: RunConfiguration(
+                dataset: "tasks", model: "m", promptsPerIteration: 3, prompt: PromptTemplate(completion: "{problem}\n"),
+                seed: 7, builtin: builtin),
+            builtin: builtin, modelVersion: "0", weights: StoredWeights(bytes: bytes, sha256: BuiltinWeights.sha256Hex(bytes)),
+            traces: traces, problems: [0: "3+4=?", 1: "2+2=?", 2: "5+1=?"])
+    }
+
+    @Test("a step changes the weights; the first step's ratios are 1; the same inputs give the same bytes")
+    func sessionSteps() throws {
+        let model = try Self.model()
+        let inputs = try Self.inputs(model)
+        let session = try TrainingSession(inputs: inputs)
+        #expect(session.trainingSet.sequences.count == 9)
+        let before = session.model.parameterValues()
+        let first = session.step()
+        #expect(abs(first.meanRatio - 1) < 1e-5 && first.clippedFraction == 0 && first.tokens > 0 && first.gradNorm > 0)
+        #expect(session.model.parameterValues() != before)
+        let second = session.step()
+        #expect(second.meanRatio != 1)
+
+        let again = try TrainingSession(inputs: inputs)
+        _ = again.step()
+        _ = again.step()
+        #expect(again.weights(version: 1).bytes == session.weights(version: 1).bytes)
+        #expect(session.weights(version: 1).bytes != session.weights(version: 2).bytes, "the header carries the version")
+    }
+
+    @Test("minibatches are distinct sequences from a seeded shuffle, different in each iteration")
+    func minibatches() throws {
+        let model = try Self.model()
+        let first = try TrainingSession(inputs: try Self.inputs(model, iteration: 0))
+        let batches = (0..<5).map { _ in first.nextMinibatch() }
+        #expect(batches.allSatisfy { $0.count == 4 && Set($0).count == 4 })
+        // Every sequence comes up within the first epoch and a bit.
+        #expect(Set(batches.prefix(3).flatMap { $0 }) == Set(0..<9))
+        let replay = try TrainingSession(inputs: try Self.inputs(model, iteration: 0))
+        #expect((0..<5).map { _ in replay.nextMinibatch() } == batches)
+        let other = try TrainingSession(inputs: try Self.inputs(model, iteration: 1))
+        #expect((0..<5).map { _ in other.nextMinibatch() } != batches)
+    }
+}
