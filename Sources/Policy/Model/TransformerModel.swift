@@ -35,7 +35,7 @@ public final class TransformerModel: @unchecked Sendable {
     let dnarrow: UnsafeMutablePointer<Float>       // (B, T, C)
     let dwide: UnsafeMutablePointer<Float>         // (B, T, 4C)
     let dwide2: UnsafeMutablePointer<Float>        // (B, T, 4C) so that GELU's backward is not in place
-    let dattention: UnsafeMutablePointer<Float>    // (T, T) one head at a time
+    let dattention: UnsafeMutablePointer<Float>    // (parallelParts, T, T) one head per part at a time
     let dlogits: UnsafeMutablePointer<Float>       // (B, T, V)
     let dlayerNormScratch: UnsafeMutablePointer<Float> // (C)
     let weightScratch: UnsafeMutablePointer<Float>  // (B, T) token weights
@@ -82,7 +82,7 @@ public final class TransformerModel: @unchecked Sendable {
         dnarrow = scratch(maxBT * C)
         dwide = scratch(maxBT * 4 * C)
         dwide2 = scratch(maxBT * 4 * C)
-        dattention = scratch(maxT * maxT)
+        dattention = scratch(parallelParts * maxT * maxT)
         dlogits = scratch(maxBT * V)
         dlayerNormScratch = scratch(C)
         weightScratch = scratch(maxBT)

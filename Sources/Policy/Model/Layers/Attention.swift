@@ -10,8 +10,9 @@ func attentionForward(
 ) {
     let hs = C / NH
     let scale = 1 / Float(hs).squareRoot()
-    for b in 0..<B {
-        for h in 0..<NH {
+    parallelFor(B * NH, minimumPerPart: attentionHeadsPerPart(T: T, hs: hs)) { _, heads in
+        for head in heads {
+            let b = head / NH, h = head % NH
             let q = qkv + b * T * 3 * C + h * hs
             let k = q + C
             let v = q + 2 * C
@@ -37,8 +38,15 @@ func causalSoftmaxRow(_ row: UnsafeMutablePointer<Float>, visible: Int, length: 
     for s in visible..<length { row[s] = 0 }
 }
 
+/// Heads per parallel part: enough work (≳1 MFLOP) to pay for a thread.
+@inline(__always)
+func attentionHeadsPerPart(T: Int, hs: Int) -> Int {
+    max(1, (1 << 20) / max(1, 4 * T * T * hs))
+}
+
 /// dqkv (B, T, 3C), overwritten, from dout (B, T, C), qkv (B, T, 3C) and att (B, NH, T, T).
-/// `scratch` holds T·T floats (one head's attention gradient at a time).
+/// `scratch` holds parallelParts · T·T floats (one head's attention gradient
+/// per part at a time).
 func attentionBackward(
     dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
     dout: UnsafePointer<Float>, qkv: UnsafePointer<Float>, att: UnsafePointer<Float>,
@@ -46,8 +54,9 @@ func attentionBackward(
 ) {
     let hs = C / NH
     let scale = 1 / Float(hs).squareRoot()
-    for b in 0..<B {
-        for h in 0..<NH {
+    parallelFor(B * NH, minimumPerPart: attentionHeadsPerPart(T: T, hs: hs)) { part, heads in
+        for head in heads {
+            let b = head / NH, h = head % NH
             let q = qkv + b * T * 3 * C + h * hs
             let k = q + C
             let v = q + 2 * C
@@ -56,7 +65,7 @@ func attentionBackward(
             let dv = dq + 2 * C
             let dy = dout + b * T * C + h * hs
             let a = att + (b * NH + h) * T * T
-            let da = scratch
+            let da = scratch + part * T * T
             // da (T, T) = dY · Vᵀ;  dV (T, hs) = Aᵀ · dY
             sgemm(
                 transA: false, transB: true, M: T, N: T, K: hs,
