@@ -15,7 +15,7 @@ import Testing
         let configuration = try JSONDecoder().decode(RunConfiguration.self, from: Data(json.utf8))
         #expect(configuration.gradNorm == .logitProxy)
         #expect(configuration.gradNormURL == nil)
-        #expect(GradNormMode.allCases.map(\.rawValue) == ["constant", "logit-proxy", "url"])
+        #expect(GradNormMode.allCases.map(\.rawValue) == ["constant", "logit-proxy", "url", "exact"])
     }
 
     @Test func urlModeDecodesItsURL() throws {

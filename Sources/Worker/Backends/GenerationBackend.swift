@@ -1,8 +1,7 @@
 import Shared
 
-/// Produces a lease's samples. The OpenAI-compatible backend talks to an
-/// inference server; a built-in model can conform later without the loop
-/// changing.
+/// Produces a lease's samples: the OpenAI-compatible backend through an
+/// inference server, the built-in backend with the coordinator's own model.
 protocol GenerationBackend: Sendable {
     /// Exactly `lease.sampleCount` generations, in sample order (the k-th one
     /// becomes sample `lease.firstSampleIndex + k`). Throws when the engine
@@ -23,6 +22,9 @@ struct Generation: Sendable, Equatable {
     var tokenLogprobs: [Double]?
     /// The engine's most likely alternatives at each position, when reported.
     var topLogprobs: [[TokenLogprob]]?
+    /// The sampled token ids, end-of-text included when drawn: the built-in
+    /// backend keeps them for the exact gradient norm.
+    var tokenIds: [Int32]?
 }
 
 struct TokenLogprob: Sendable, Equatable {

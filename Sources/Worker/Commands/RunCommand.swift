@@ -21,13 +21,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The coordinator's base URL, e.g. http://host:8080.")
     var coordinator: String?
 
-    @Option(help: "The generation backend: openai.")
+    @Option(help: "The generation backend: openai (an inference server) or builtin (the built-in model, in this process).")
     var backend: String?
 
-    @Option(help: "openai backend: the server's base URL including /v1, e.g. http://localhost:8000/v1.")
+    @Option(help: "openai backend: the server's base URL including /v1, e.g. http://localhost:8000/v1. Not for builtin.")
     var endpoint: String?
 
-    @Option(help: "openai backend: the model name the server serves.")
+    @Option(help: "The model name asked for in lease requests: for openai the name the server serves (required), for builtin the built-in runs' model (default builtin).")
     var model: String?
 
     @Option(help: "Leases in flight at once (default 1).")
@@ -39,7 +39,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "A JSON file with these settings in camelCase (plus requestTimeoutSeconds, apiKey, shutdownGraceSeconds, gradNormTimeoutSeconds, logLevel); flags override it.")
     var config: String?
 
-    @Option(name: .customLong("request-timeout"), help: "Seconds one inference request may take (default 600).")
+    @Option(name: .customLong("request-timeout"), help: "Seconds one inference request, or builtin weights download, may take (default 600).")
     var requestTimeout: Double?
 
     @Option(name: .customLong("shutdown-grace"), help: "Seconds leases in flight may take to finish after a shutdown signal (default 30).")
@@ -81,13 +81,15 @@ struct RunCommand: AsyncParsableCommand {
             engineHTTP.shutdown()
             gradientHTTP.shutdown()
         }
+        let (backend, builtinModels) = configuration.makeBackend(client: engineHTTP, logger: logger)
+        defer { builtinModels?.compute.shutdown() }
         let gradNorms = GradNormEstimators(
-            service: GradientServiceConnection(client: gradientHTTP, timeout: configuration.gradNormTimeout))
+            service: GradientServiceConnection(client: gradientHTTP, timeout: configuration.gradNormTimeout),
+            builtin: builtinModels)
 
         let loop = WorkerLoop(
             coordinator: CoordinatorClient(baseURL: configuration.coordinator, client: coordinatorHTTP),
-            processor: LeaseProcessor(
-                backend: configuration.makeBackend(client: engineHTTP, logger: logger), gradNorms: gradNorms),
+            processor: LeaseProcessor(backend: backend, gradNorms: gradNorms),
             settings: WorkerLoopSettings(
                 workerName: configuration.name, model: configuration.model,
                 concurrency: configuration.concurrency, shutdownGrace: configuration.shutdownGrace),

@@ -16,6 +16,15 @@ enum GradNormError: Error, Equatable, CustomStringConvertible {
     case service(url: String, reason: String)
     /// exact: only the built-in model can take its own gradient.
     case exactNeedsBuiltinBackend
+    /// exact: the lease names no built-in weights (a coordinator that
+    /// predates `builtin`, or a run not on the built-in model).
+    case noBuiltinWeights
+    /// exact: the backend kept no token ids for the sample, or none at all.
+    case noResponseTokens
+    /// exact: prompt and response are longer than the model can score.
+    case sequenceTooLong(tokens: Int, contextLength: Int)
+    /// exact: a token the model does not have.
+    case tokenOutsideVocabulary
 
     var description: String {
         switch self {
@@ -32,6 +41,14 @@ enum GradNormError: Error, Equatable, CustomStringConvertible {
             "this worker has no HTTP client for gradient services"
         case .exactNeedsBuiltinBackend:
             "gradNorm exact needs the built-in model: run the worker with --backend builtin"
+        case .noBuiltinWeights:
+            "the lease has gradNorm exact but names no built-in weights"
+        case .noResponseTokens:
+            "the sample has no response tokens to take the gradient of"
+        case .sequenceTooLong(let tokens, let contextLength):
+            "prompt and response are \(tokens) tokens, more than the model's context length + 1 (\(contextLength + 1))"
+        case .tokenOutsideVocabulary:
+            "the sample holds a token outside the model's vocabulary"
         case .service(let url, let reason):
             "gradient service \(url): \(reason)"
         }

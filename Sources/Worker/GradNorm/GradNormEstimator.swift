@@ -9,11 +9,15 @@ protocol GradNormEstimator: Sendable {
 }
 
 /// The estimator a lease's `gradNorm` mode names, built from what the worker
-/// sets up once: the HTTP client for `url` mode's gradient services.
+/// sets up once: the HTTP client for `url` mode's gradient services, and the
+/// built-in model for `exact`.
 struct GradNormEstimators: Sendable {
     /// The client and time limit for gradient services; nil where the
     /// worker set none up, and `url` leases then fail.
     var service: GradientServiceConnection?
+    /// The built-in backend's models; nil for other backends, and `exact`
+    /// leases then fail.
+    var builtin: BuiltinModelCache?
 
     func estimator(for lease: Lease) throws(GradNormError) -> any GradNormEstimator {
         switch lease.gradNorm {
@@ -26,7 +30,8 @@ struct GradNormEstimators: Sendable {
             guard let service else { throw .noServiceClient }
             return GradientServiceGradNorm(url: url, connection: service)
         case .exact:
-            throw .exactNeedsBuiltinBackend
+            guard let builtin else { throw .exactNeedsBuiltinBackend }
+            return ExactGradNorm(models: builtin)
         }
     }
 }

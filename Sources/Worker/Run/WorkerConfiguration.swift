@@ -9,6 +9,9 @@ struct WorkerConfiguration: Sendable, Equatable {
         /// An OpenAI-compatible server at `endpoint` (the base URL with `/v1`)
         /// serving `model`.
         case openAI(endpoint: String, model: String, apiKey: String?)
+        /// The built-in model, run in the worker on weights downloaded from
+        /// the coordinator; `model` is the name its lease requests carry.
+        case builtin(model: String)
     }
 
     var coordinator: String
@@ -23,7 +26,10 @@ struct WorkerConfiguration: Sendable, Equatable {
     /// How long one request to a run's gradient service (`url` mode) may take.
     var gradNormTimeout: Duration
 
-    static let backendNames = ["openai"]
+    static let backendNames = ["openai", "builtin"]
+
+    /// The model name a builtin worker asks for when given none.
+    static let builtinModelName = "builtin"
 
     /// - Parameters:
     ///   - environment: `OPENAI_API_KEY` supplies the API key when no
@@ -51,6 +57,17 @@ struct WorkerConfiguration: Sendable, Equatable {
             }
             let apiKey = settings.apiKey ?? environment["OPENAI_API_KEY"]
             backend = .openAI(endpoint: endpoint, model: model, apiKey: apiKey.flatMap { $0.isEmpty ? nil : $0 })
+        case "builtin":
+            // Refused rather than ignored: an endpoint suggests the worker
+            // was meant to use an inference server.
+            if let endpoint = settings.endpoint {
+                throw WorkerConfigurationError(
+                    "--backend builtin runs the model inside the worker and takes no --endpoint (got \"\(endpoint)\"); "
+                        + "drop --endpoint, or use --backend openai")
+            }
+            let model = settings.model ?? Self.builtinModelName
+            guard !model.isEmpty else { throw WorkerConfigurationError("--model must not be empty") }
+            backend = .builtin(model: model)
         default:
             throw WorkerConfigurationError(
                 "unknown --backend \"\(backendName)\"; expected one of \(Self.backendNames.joined(separator: ", "))")
@@ -97,6 +114,7 @@ struct WorkerConfiguration: Sendable, Equatable {
     var model: String {
         switch backend {
         case .openAI(_, let model, _): model
+        case .builtin(let model): model
         }
     }
 
