@@ -160,6 +160,12 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
             try builtin.validate()
             try require(gradNorm == .exact || gradNorm == .constant, .gradNorm, "must be exact or constant for a built-in run, got \(gradNorm.rawValue)")
             try require(advance == .auto, .advance, "must be auto for a built-in run: the coordinator trains it")
+            guard generation.stop.isEmpty else {
+                throw FieldError(field: "generation.stop", problem: "is not supported by the built-in model, which stops at its end-of-text token")
+            }
+            guard generation.extra.isEmpty else {
+                throw FieldError(field: "generation.extra", problem: "engine pass-through fields mean nothing to the built-in model")
+            }
             try require(prompt.completion != nil, .prompt, "a built-in run needs a completion template, such as {\"completion\": \"{problem}\\n\"}")
         } else {
             try require(gradNorm != .exact, .gradNorm, "exact needs the built-in model (set builtin)")
