@@ -176,12 +176,21 @@ struct BuiltinTrainingTests {
         let inputs = try Self.inputs(model)
         let session = try TrainingSession(inputs: inputs)
         #expect(session.trainingSet.sequences.count == 9)
+        func meanLogProb() -> Double {
+            let all = session.trainingSet.sequences.flatMap {
+                BuiltinHarness.logProbs(session.model, prompt: $0.prompt, response: $0.response)
+            }
+            return all.reduce(0, +) / Double(all.count)
+        }
+        let likelihoodBefore = meanLogProb()
         let before = session.model.parameterValues()
         let first = session.step()
         #expect(abs(first.meanRatio - 1) < 1e-5 && first.clippedFraction == 0 && first.tokens > 0 && first.gradNorm > 0)
         #expect(session.model.parameterValues() != before)
         let second = session.step()
         #expect(second.meanRatio != 1)
+        // RAFT's advantage is 1 on every token: the steps make the accepted samples likelier.
+        #expect(meanLogProb() > likelihoodBefore + 0.01)
 
         let again = try TrainingSession(inputs: inputs)
         _ = again.step()
