@@ -105,7 +105,7 @@ let package = Package(
         // A real coordinator, real workers and an OpenAI test double over loopback.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Shared", "TestSupport", "CurlHTTP", "Coordinator", "Worker"]
+            dependencies: ["Shared", "TestSupport", "CurlHTTP", "Coordinator", "Worker", "Policy"]
         ),
         // Runs the built executables as real processes.
         .testTarget(

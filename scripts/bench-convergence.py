@@ -157,7 +157,7 @@ def main() -> int:
     parser.add_argument("--presamples", type=int, default=8, help="N'")
     parser.add_argument("--n", type=int, default=8, help="n: samples per prompt of the budget")
     parser.add_argument("--steps-per-iteration", type=int, default=16)
-    parser.add_argument("--learning-rate", type=float, default=5e-4)
+    parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--test-prompts", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--target", type=float, default=None, help="target test accuracy (0-1); default: see the report")

@@ -51,6 +51,20 @@ final class Cluster: @unchecked Sendable {
         return worker
     }
 
+    /// A worker on the built-in model: no endpoint, no model name.
+    @discardableResult
+    func startBuiltinWorker(name: String) throws -> RunningProcess {
+        let worker = try RunningProcess(.worker, ["run", "--coordinator", url, "--backend", "builtin", "--name", name], name: name)
+        workers.append(worker)
+        return worker
+    }
+
+    /// Imports a JSONL file as a dataset through the CLI.
+    func importDataset(name: String, file: URL) async throws {
+        let imported = try await BuiltProduct.coordinator.run(["import-dataset", "--url", url, "--name", name, file.path])
+        guard imported.status == 0 else { throw ProcessFailure("import-dataset failed: \(imported.stderr)") }
+    }
+
     /// Imports the 20-prompt MATH-500 fixture and creates a run, both through the CLI.
     func createRun(_ configuration: RunConfiguration) async throws -> RunSummaryView {
         let imported = try await BuiltProduct.coordinator.run([

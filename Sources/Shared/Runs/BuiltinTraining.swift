@@ -25,7 +25,7 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
 
     public init(
         weights: String, testDataset: String, testPrompts: Int = 0, stepsPerIteration: Int = 8, batchSize: Int = 32,
-        learningRate: Double = 3e-4, clip: Double = 0.2, maxGradNorm: Double = 1, gradNormGroup: ParameterGroupName = .embedding
+        learningRate: Double = 1e-4, clip: Double = 0.2, maxGradNorm: Double = 1, gradNormGroup: ParameterGroupName = .embedding
     ) {
         self.weights = weights
         self.testDataset = testDataset
