@@ -94,8 +94,10 @@ import Testing
         let sampler = Sampler(model: try Self.model(seed: 4), maxSequences: 3)
         let greedy = try sampler.sample(prompt: Self.prompt, count: 3, maxNewTokens: 8, temperature: 0, seed: 1)
         let narrow = try sampler.sample(prompt: Self.prompt, count: 3, maxNewTokens: 8, temperature: 1, topP: 1e-6, seed: 2)
+        let cold = try sampler.sample(prompt: Self.prompt, count: 3, maxNewTokens: 8, temperature: 1e-30, seed: 3)
         #expect(Set(greedy.map(\.tokens)).count == 1)
         #expect(narrow == greedy)
+        #expect(cold == greedy)
     }
 
     /// Draw frequencies follow softmax(logits / temperature) restricted to

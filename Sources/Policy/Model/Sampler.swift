@@ -76,7 +76,7 @@ public final class Sampler: @unchecked Sendable {
     /// Draws `count` continuations of `prompt`. Each stops when it draws
     /// end-of-text (kept as its last token), after `maxNewTokens` tokens, or
     /// when prompt + response reach contextLength + 1 tokens. Temperature 0
-    /// is greedy; topP < 1 samples from the smallest set of most likely
+    /// (or below 1e-6, where 1/temperature overflows) is greedy; topP < 1 samples from the smallest set of most likely
     /// tokens whose probability reaches topP. The same seed gives the same
     /// sequences.
     public func sample(
@@ -102,9 +102,10 @@ public final class Sampler: @unchecked Sendable {
         var generator = SplitMix64(seed: seed)
         var sequences = [SampledSequence](
             repeating: SampledSequence(tokens: [], logProbabilities: [], stopReason: .maxNewTokens), count: count)
+        let longest = min(maxNewTokens, maxT + 1 - prompt.count)
         for i in 0..<count {
-            sequences[i].tokens.reserveCapacity(maxNewTokens)
-            sequences[i].logProbabilities.reserveCapacity(maxNewTokens)
+            sequences[i].tokens.reserveCapacity(longest)
+            sequences[i].logProbabilities.reserveCapacity(longest)
         }
 
         // Read the prompt once into cache slot 0, then copy it to the others.
@@ -241,6 +242,9 @@ public final class Sampler: @unchecked Sendable {
 
     // MARK: - Drawing a token
 
+    /// Temperatures below this draw the most likely token.
+    static let greedyBelow: Float = 1e-6
+
     /// Draws a token from one row of logits (V) and returns it with its raw
     /// log-probability (computed as the training forward pass does).
     private func draw(
@@ -252,7 +256,7 @@ public final class Sampler: @unchecked Sendable {
         let logNormalizer = maxLogit + logf(vectorSum(probabilities, V))
 
         var token = 0
-        if temperature == 0 {
+        if temperature < Self.greedyBelow {
             for i in 1..<V where row[i] > row[token] { token = i }
         } else {
             let inverseTemperature = 1 / temperature
