@@ -20,9 +20,11 @@ import GRDB
 /// next write starts the log afresh. The writer pays only for that remainder
 /// and its sync, measured at 7 to 14 ms against 17 to 38 ms without the
 /// extra copies (docs/ingest.md).
-// Unchecked: the timer is only touched in init and deinit.
+// Unchecked: the timer is only touched in init and deinit; `pool` is set once.
 final class WALCheckpointer: @unchecked Sendable {
     private let connection: DatabaseQueue
+    private weak var pool: DatabasePool?
+    private let restartFrames: Int
     private let timer: DispatchSourceTimer
 
     init(
@@ -32,26 +34,32 @@ final class WALCheckpointer: @unchecked Sendable {
         var configuration = Configuration()
         configuration.label = "gvm.wal-checkpoint"
         connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.pool = pool
+        self.restartFrames = restartFrames
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gvm.wal-checkpoint.timer"))
         timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(50))
-        timer.setEventHandler { [connection, weak pool] in
-            // A failure here (a busy lock, say) only defers the copy.
-            guard var copied = try? connection.inDatabase({ db in try db.checkpoint(.passive) }),
-                copied.walFrameCount > restartFrames, let pool
-            else { return }
-            // Copy again while the writer keeps adding, so that what is left
-            // for the writer itself to copy (and sync) is small.
-            for _ in 0..<4 {
-                guard let again = try? connection.inDatabase({ db in try db.checkpoint(.passive) }) else { return }
-                defer { copied = again }
-                if again.walFrameCount - copied.walFrameCount < 256 { break }
-            }
-            pool.asyncWriteWithoutTransaction { db in _ = try? db.checkpoint(.passive) }
-        }
+        timer.setEventHandler { [weak self] in self?.checkpointOnce() }
         timer.resume()
     }
 
     deinit {
         timer.cancel()
+    }
+
+    /// One round: what the timer runs. Blocks its caller, so call it from a
+    /// dispatch queue or a test, never from Swift's cooperative pool.
+    func checkpointOnce() {
+        // A failure here (a busy lock, say) only defers the copy.
+        guard var copied = try? connection.inDatabase({ db in try db.checkpoint(.passive) }),
+            copied.walFrameCount > restartFrames, let pool
+        else { return }
+        // Copy again while the writer keeps adding, so that what is left
+        // for the writer itself to copy (and sync) is small.
+        for _ in 0..<4 {
+            guard let again = try? connection.inDatabase({ db in try db.checkpoint(.passive) }) else { return }
+            defer { copied = again }
+            if again.walFrameCount - copied.walFrameCount < 256 { break }
+        }
+        pool.asyncWriteWithoutTransaction { db in _ = try? db.checkpoint(.passive) }
     }
 }
