@@ -6,7 +6,7 @@ import Policy
 /// `cblas_sgemm` calls on scratch buffers: the ceiling the model's own
 /// forward and backward is compared against, at the very same sizes.
 struct PlainGEMMWorkload {
-    struct Product {
+    struct Product: Sendable {
         var transA: Bool, transB: Bool
         var M: Int, N: Int, K: Int
         /// How many times it runs per pass (attention runs per sequence and head).
@@ -46,25 +46,37 @@ struct PlainGEMMWorkload {
         self.products = products
     }
 
-    /// Runs every product once (with its repeats) and returns the seconds taken.
+    /// Runs every product once (with its repeats) and returns the seconds
+    /// taken. OpenBLAS threads a large product itself but runs a small one
+    /// (attention's, per head) on the calling thread, so those repeats are
+    /// spread over one caller per core, as the model spreads its heads;
+    /// otherwise the baseline would leave a core idle that the model uses.
     func run() -> Double {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         let largest = products.map { max($0.M * $0.K, $0.K * $0.N, $0.M * $0.N) }.max()!
-        let a = [Float](repeating: 0.01, count: largest)
-        let b = [Float](repeating: 0.02, count: largest)
-        var c = [Float](repeating: 0, count: largest)
+        nonisolated(unsafe) let a = UnsafeMutablePointer<Float>.allocate(capacity: largest)
+        nonisolated(unsafe) let b = UnsafeMutablePointer<Float>.allocate(capacity: largest)
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: largest * cores)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        a.initialize(repeating: 0.01, count: largest)
+        b.initialize(repeating: 0.02, count: largest)
+        c.initialize(repeating: 0, count: largest * cores)
+        @Sendable func product(_ p: Product, into out: UnsafeMutablePointer<Float>) {
+            let lda = p.transA ? p.M : p.K, ldb = p.transB ? p.K : p.N
+            cblas_sgemm(
+                CblasRowMajor, p.transA ? CblasTrans : CblasNoTrans, p.transB ? CblasTrans : CblasNoTrans,
+                Int32(p.M), Int32(p.N), Int32(p.K), 1, a, Int32(lda), b, Int32(ldb), 0, out, Int32(p.N))
+        }
         let start = DispatchTime.now().uptimeNanoseconds
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    for p in products {
-                        let lda = p.transA ? p.M : p.K, ldb = p.transB ? p.K : p.N
-                        for _ in 0..<p.repeats {
-                            cblas_sgemm(
-                                CblasRowMajor, p.transA ? CblasTrans : CblasNoTrans, p.transB ? CblasTrans : CblasNoTrans,
-                                Int32(p.M), Int32(p.N), Int32(p.K), 1, a.baseAddress, Int32(lda), b.baseAddress, Int32(ldb),
-                                0, c.baseAddress, Int32(p.N))
-                        }
-                    }
+        for p in products {
+            if p.M * p.N * p.K >= 1 << 20 {
+                for _ in 0..<p.repeats { product(p, into: c) }
+            } else {
+                let parts = min(cores, p.repeats)
+                nonisolated(unsafe) let output = c
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let share = p.repeats / parts + (part < p.repeats % parts ? 1 : 0)
+                    for _ in 0..<share { product(p, into: output + part * largest) }
                 }
             }
         }
