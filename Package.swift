@@ -126,6 +126,6 @@ let package = Package(
         // with systemd-analyze against the built executables.
         .testTarget(name: "DeploymentTests", dependencies: ["TestSupport"]),
         // Gradient checks, overfitting, weights files and the task generator.
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Shared"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Shared", "TestSupport"]),
     ]
 )

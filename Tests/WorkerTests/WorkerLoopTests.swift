@@ -3,6 +3,7 @@ import Logging
 import Shared
 import Synchronization
 import Testing
+import TestSupport
 @testable import Worker
 
 /// The daemon's loop against an in-memory coordinator and backend.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Policy
 import ServiceLifecycle
 import Shared
 import Synchronization
@@ -13,7 +14,7 @@ import Synchronization
 /// transaction) and in `evaluate` (greedy test accuracy of the new version;
 /// stored with the move to `done` and the start of the next iteration, in one
 /// transaction). Only active runs are served: a paused run waits here as it
-/// does for leases. The model runs on a `ModelComputeThread`, never on the
+/// does for leases. The model runs on a `ComputeThread`, never on the
 /// cooperative pool and never inside a database transaction. A crash or a
 /// shutdown in the middle of a stage loses only that stage's work, which is
 /// done again, with the same result, on the next start.
@@ -23,7 +24,7 @@ final class BuiltinTrainer: Service, Sendable {
     typealias StepObserver = @Sendable (_ runId: Int, _ iteration: Int, _ stepsDone: Int) async throws -> Void
 
     private let store: SQLiteStore
-    private let compute = ModelComputeThread()
+    private let compute = ComputeThread(name: "gvm-trainer")
     private let logger: Logger
     private let pollInterval: Duration
     private let retryInterval: Duration

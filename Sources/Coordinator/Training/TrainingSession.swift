@@ -11,7 +11,7 @@ import Shared
 /// iteration. So a train stage interrupted by a crash and run again makes
 /// the same weights, byte for byte.
 ///
-/// Use it from one thread at a time (the trainer's `ModelComputeThread`).
+/// Use it from one thread at a time (the trainer's `ComputeThread`).
 final class TrainingSession: @unchecked Sendable {
     /// The most sequences one forward pass takes; larger minibatches are fed
     /// in slices (the activations are sized for this many).

@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 import Shared
 
 /// The built-in model's versions a worker holds, by SHA-256 of their weights

@@ -1,5 +1,6 @@
 import CurlHTTP
 import Logging
+import Policy
 
 extension WorkerConfiguration {
     /// The backend the configuration names, and for the builtin backend its

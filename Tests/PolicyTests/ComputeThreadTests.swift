@@ -1,10 +1,11 @@
 import Foundation
 import Testing
-@testable import Worker
+@testable import Policy
+import TestSupport
 
 /// The built-in model's compute thread: its own thread, one job at a time,
 /// and callers that do not wait for work they gave up.
-@Suite struct BuiltinComputeThreadTests {
+@Suite struct ComputeThreadTests {
     /// Every job runs on one thread that none of the calling tasks ran on.
     @Test func jobsRunOnOneDedicatedThreadInOrder() async throws {
         let thread = ComputeThread()
@@ -36,8 +37,9 @@ import Testing
     @Test func errorsReachTheCaller() async {
         let thread = ComputeThread()
         defer { thread.shutdown() }
-        await #expect(throws: BuiltinBackendError.sampling("no")) {
-            try await thread.run { () throws -> Int in throw BuiltinBackendError.sampling("no") }
+        struct Failure: Error, Equatable {}
+        await #expect(throws: Failure()) {
+            try await thread.run { () throws -> Int in throw Failure() }
         }
     }
 

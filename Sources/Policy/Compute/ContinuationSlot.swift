@@ -3,7 +3,7 @@ import Synchronization
 /// A continuation resumed exactly once, by whichever comes first: the job's
 /// result, its failure, or the caller's cancellation (which may come before
 /// the continuation exists).
-final class ContinuationSlot<T: Sendable>: Sendable {
+public final class ContinuationSlot<T: Sendable>: Sendable {
     private enum State {
         case empty
         case cancelledEarly
@@ -13,9 +13,11 @@ final class ContinuationSlot<T: Sendable>: Sendable {
 
     private let state = Mutex(State.empty)
 
+    public init() {}
+
     /// Stores the continuation; false (after resuming it with
     /// `CancellationError`) when the caller was cancelled before.
-    func install(_ continuation: CheckedContinuation<T, any Error>) -> Bool {
+    public func install(_ continuation: CheckedContinuation<T, any Error>) -> Bool {
         let cancelled = state.withLock { state in
             if case .cancelledEarly = state {
                 state = .resumed
@@ -29,11 +31,11 @@ final class ContinuationSlot<T: Sendable>: Sendable {
     }
 
     /// Whether the caller still waits for a result.
-    var isWaiting: Bool {
+    public var isWaiting: Bool {
         state.withLock { if case .waiting = $0 { true } else { false } }
     }
 
-    func resume(with result: Result<T, any Error>) {
+    public func resume(with result: Result<T, any Error>) {
         let continuation: CheckedContinuation<T, any Error>? = state.withLock { state in
             switch state {
             case .empty:
