@@ -5,8 +5,6 @@ import Shared
 /// Test accuracy of a model version: greedy decoding (temperature 0) of each
 /// test prompt, checked by the math verifier against the gold answer.
 enum TestEvaluator {
-    struct Stopped: Error {}
-
     /// Blocking; run it on the trainer's thread. `shouldStop` is asked
     /// between prompts, so that a shutdown does not wait for a whole test set.
     static func evaluate(
@@ -14,32 +12,19 @@ enum TestEvaluator {
     ) throws -> TestEvaluation {
         let contents = try WeightsFile.decode([UInt8](inputs.weights.bytes))
         let model = try TransformerModel(weights: contents, maxBatch: 1)
-        let sampler = Sampler(model: model, maxSequences: 1)
-        let verifier = MathVerifier()
-        let maxTokens = max(1, inputs.configuration.generation.maxTokens)
-        var correct = 0
-        var levels: [Int: (prompts: Int, correct: Int)] = [:]
-        for prompt in inputs.prompts {
-            if shouldStop() { throw Stopped() }
-            var right = false
-            // A prompt the model cannot read (run creation refuses those) counts as wrong.
-            if let tokens = try? BuiltinWeights.promptTokens(problem: prompt.problem, template: inputs.configuration.prompt),
-                let answer = try? sampler.sample(prompt: tokens, count: 1, maxNewTokens: maxTokens, temperature: 0, seed: 0).first
-            {
-                right = verifier.verify(response: Vocabulary.decode(answer.tokens), gold: prompt.answer).correct
-            }
-            if right { correct += 1 }
-            if let level = prompt.level {
-                levels[level, default: (0, 0)].prompts += 1
-                if right { levels[level]!.correct += 1 }
-            }
+        // A prompt the model cannot read (run creation refuses those) counts as wrong.
+        let items = inputs.prompts.map { prompt in
+            TaskEvaluation.Item(
+                prompt: try? BuiltinWeights.promptTokens(problem: prompt.problem, template: inputs.configuration.prompt),
+                gold: prompt.answer, level: prompt.level)
         }
+        let result = try TaskEvaluation.run(
+            model: model, items: items, maxNewTokens: max(1, inputs.configuration.generation.maxTokens),
+            shouldStop: shouldStop)
         return TestEvaluation(
-            modelVersion: inputs.modelVersion, prompts: inputs.prompts.count, correct: correct,
-            accuracy: inputs.prompts.isEmpty ? 0 : Double(correct) / Double(inputs.prompts.count),
-            byLevel: levels.keys.sorted().map { level in
-                let (prompts, correct) = levels[level]!
-                return TestEvaluation.Level(level: level, prompts: prompts, correct: correct, accuracy: Double(correct) / Double(prompts))
+            modelVersion: inputs.modelVersion, prompts: result.tasks, correct: result.correct, accuracy: result.accuracy,
+            byLevel: result.levels.map {
+                TestEvaluation.Level(level: $0.level, prompts: $0.tasks, correct: $0.correct, accuracy: $0.accuracy)
             },
             evaluatedAt: now)
     }

@@ -1,9 +1,24 @@
 import Foundation
 import Shared
 
-/// Test accuracy of a model on arithmetic tasks: greedy decoding of each
-/// prompt, judged by the same verifier the workers use.
+/// Test accuracy of a model: greedy decoding of each prompt, judged by the
+/// same verifier the workers use. `gvm-model evaluate`, the warm start and
+/// the coordinator's evaluate stage all measure it here.
 public struct TaskEvaluation: Sendable, Equatable {
+    /// One prompt to evaluate.
+    public struct Item: Sendable {
+        /// The prompt's tokens; nil for a prompt the model cannot read, which counts as wrong.
+        public var prompt: [Int32]?
+        public var gold: String
+        public var level: Int?
+
+        public init(prompt: [Int32]?, gold: String, level: Int?) {
+            self.prompt = prompt
+            self.gold = gold
+            self.level = level
+        }
+    }
+
     public struct Level: Sendable, Equatable {
         public var level: Int
         public var tasks: Int
@@ -11,30 +26,48 @@ public struct TaskEvaluation: Sendable, Equatable {
         public var accuracy: Double { tasks == 0 ? 0 : Double(correct) / Double(tasks) }
     }
 
-    /// By level, in level order.
+    /// Items that carry a level, by level in level order.
     public var levels: [Level]
-    public var tasks: Int { levels.reduce(0) { $0 + $1.tasks } }
-    public var correct: Int { levels.reduce(0) { $0 + $1.correct } }
+    public var tasks: Int
+    public var correct: Int
     public var accuracy: Double { tasks == 0 ? 0 : Double(correct) / Double(tasks) }
 
-    /// Greedy decoding with `model`; a prompt whose tokens do not fit the
-    /// context counts as wrong.
-    public static func run(model: TransformerModel, tasks: [ArithmeticTask]) throws -> TaskEvaluation {
+    public struct Stopped: Error {}
+
+    /// Blocking: run it on a `ComputeThread`. `shouldStop` is asked between
+    /// prompts, so that a shutdown need not wait for a whole test set.
+    public static func run(
+        model: TransformerModel, items: [Item], maxNewTokens: Int = .max, shouldStop: () -> Bool = { false }
+    ) throws -> TaskEvaluation {
         let sampler = Sampler(model: model, maxSequences: 1)
         let verifier = MathVerifier()
         var byLevel: [Int: Level] = [:]
-        for task in tasks {
-            var entry = byLevel[task.level] ?? Level(level: task.level, tasks: 0, correct: 0)
-            entry.tasks += 1
-            let prompt = try Vocabulary.encode(task.prompt)
-            let room = model.config.contextLength + 1 - prompt.count
-            if room >= 1 {
-                let sample = try sampler.sample(prompt: prompt, count: 1, maxNewTokens: room, temperature: 0, seed: 0)[0]
-                if verifier.verify(response: Vocabulary.decode(sample.tokens), gold: task.answer).correct { entry.correct += 1 }
+        var correct = 0
+        for item in items {
+            if shouldStop() { throw Stopped() }
+            var right = false
+            if let prompt = item.prompt, !prompt.isEmpty {
+                let room = min(maxNewTokens, model.config.contextLength + 1 - prompt.count)
+                if room >= 1, let sample = try? sampler.sample(prompt: prompt, count: 1, maxNewTokens: room, temperature: 0, seed: 0).first {
+                    right = verifier.verify(response: Vocabulary.decode(sample.tokens), gold: item.gold).correct
+                }
             }
-            byLevel[task.level] = entry
+            if right { correct += 1 }
+            if let level = item.level {
+                var entry = byLevel[level] ?? Level(level: level, tasks: 0, correct: 0)
+                entry.tasks += 1
+                if right { entry.correct += 1 }
+                byLevel[level] = entry
+            }
         }
-        return TaskEvaluation(levels: byLevel.keys.sorted().map { byLevel[$0]! })
+        return TaskEvaluation(levels: byLevel.keys.sorted().map { byLevel[$0]! }, tasks: items.count, correct: correct)
+    }
+
+    /// Arithmetic tasks, rendered with the built-in prompt template.
+    public static func run(model: TransformerModel, tasks: [ArithmeticTask]) throws -> TaskEvaluation {
+        try run(model: model, items: tasks.map { task in
+            Item(prompt: try? Vocabulary.encode(task.prompt), gold: task.answer, level: task.level)
+        })
     }
 
     /// A fixed-width table: one row per level, then the overall row.
