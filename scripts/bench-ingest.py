@@ -72,7 +72,6 @@ Linux only (reads /proc). Python 3.11, standard library only.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing as mp
 import os
@@ -88,6 +87,9 @@ import threading
 import time
 import uuid
 from datetime import datetime, timezone
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gvmharness import APIError, Client, Coordinator, ensure_binary, git_revision, newer_sources  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BINARY = os.path.join(".build", "release", "gvm-coordinator")
@@ -208,53 +210,6 @@ def cpu_model() -> str | None:
 # HTTP (the same keep-alive client as scripts/measure-export-memory.py)
 
 
-class APIError(RuntimeError):
-    pass
-
-
-class Client:
-    """One keep-alive connection; reconnects once if the server closed it."""
-
-    def __init__(self, host: str, port: int, timeout: float = 120.0):
-        self.host, self.port, self.timeout = host, port, timeout
-        self.connection: http.client.HTTPConnection | None = None
-        self.reconnects = 0
-
-    def _connection(self) -> http.client.HTTPConnection:
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        return self.connection
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-
-    def request(self, method: str, path: str, body: bytes | None = None,
-                content_type: str = "application/json") -> tuple[int, bytes]:
-        headers = {"Content-Type": content_type} if body is not None else {}
-        for attempt in (0, 1):
-            try:
-                connection = self._connection()
-                connection.request(method, path, body=body, headers=headers)
-                response = connection.getresponse()
-                return response.status, response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-                    http.client.CannotSendRequest):
-                self.close()
-                self.reconnects += 1
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
-
-    def json(self, method: str, path: str, payload=None, expect=(200, 201),
-             content_type: str = "application/json", raw: bytes | None = None):
-        body = raw if raw is not None else (None if payload is None else json.dumps(payload).encode())
-        status, data = self.request(method, path, body, content_type)
-        if status not in expect:
-            raise APIError(f"{method} {path} -> {status}: {data[:500].decode(errors='replace')}")
-        return json.loads(data) if data else None
-
 
 # ---------------------------------------------------------------------------
 # Generated data (the same chain-of-thought texts as measure-export-memory.py)
@@ -334,86 +289,6 @@ def sample_fields(responses: list[str], variant: int, index: int) -> dict:
 
 # ---------------------------------------------------------------------------
 # Coordinator process (as in measure-export-memory.py)
-
-
-class Coordinator:
-    def __init__(self, binary: str, db_path: str, log_path: str):
-        self.log_file = open(log_path, "wb")
-        self.process = subprocess.Popen(
-            [binary, "serve", "--db", db_path, "--port", "0"],
-            stdout=subprocess.PIPE, stderr=self.log_file, cwd=REPO_ROOT)
-        assert self.process.stdout is not None
-        first = self.process.stdout.readline().decode().strip()
-        if not first.startswith("listening on http://"):
-            self.process.kill()
-            raise RuntimeError(f"unexpected first line from the coordinator: {first!r} (log: {log_path})")
-        hostport = first.removeprefix("listening on http://").rstrip("/")
-        self.host, _, port = hostport.rpartition(":")
-        self.port = int(port)
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _drain(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.log_file.write(line)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def stop(self) -> int | None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log_file.close()
-        return self.process.returncode
-
-
-def ensure_binary(binary: str | None, build: bool) -> str:
-    if binary:
-        path = binary if os.path.isabs(binary) else os.path.join(REPO_ROOT, binary)
-        if not os.access(path, os.X_OK):
-            sys.exit(f"--binary {binary}: not an executable file")
-        return path
-    path = os.path.join(REPO_ROOT, DEFAULT_BINARY)
-    if build or not os.access(path, os.X_OK):
-        reason = "--build" if build else f"{DEFAULT_BINARY} is missing"
-        log(f"{reason}: swift build -c release --product gvm-coordinator (minutes on a clean tree)...")
-        subprocess.run(["swift", "build", "-c", "release", "--product", "gvm-coordinator"],
-                       cwd=REPO_ROOT, check=True)
-    return path
-
-
-def newer_sources(binary: str) -> list[str]:
-    built = os.path.getmtime(binary)
-    newer = []
-    for top in ("Sources", "Package.swift", "Package.resolved"):
-        root = os.path.join(REPO_ROOT, top)
-        if os.path.isfile(root):
-            candidates = [root]
-        else:
-            candidates = [os.path.join(d, f) for d, _, files in os.walk(root) for f in files]
-        newer += [os.path.relpath(c, REPO_ROOT) for c in candidates if os.path.getmtime(c) > built]
-    return sorted(newer)
-
-
-def git_revision() -> str | None:
-    try:
-        revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
-                                  capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return revision + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
-# ---------------------------------------------------------------------------
-# Simulated workers: processes of threads
 
 
 def worker_process(index: int, threads: int, first_worker: int, host: str, port: int,
@@ -917,7 +792,7 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
     log_path = os.path.join(workdir, "coordinator.log")
     prompts = -(-args.traces // SAMPLES_PER_LEASE)
     total = prompts * SAMPLES_PER_LEASE
-    coordinator = Coordinator(binary, db_path, log_path)
+    coordinator = Coordinator(db_path, log_path, binary_path=binary)
     report: dict = {"coordinatorLog": log_path}
     processes: list[mp.Process] = []
     perf_process = None

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,6 +36,12 @@ class Client:
     def __init__(self, host: str, port: int, timeout: float = 120.0):
         self.host, self.port, self.timeout = host, port, timeout
         self.connection: http.client.HTTPConnection | None = None
+        self.reconnects = 0
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        return self.connection
 
     def close(self) -> None:
         if self.connection is not None:
@@ -46,14 +53,14 @@ class Client:
         headers = {"Content-Type": content_type} if body is not None else {}
         for attempt in (0, 1):
             try:
-                if self.connection is None:
-                    self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
+                connection = self._connection()
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
                 return response.status, response.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
                     http.client.CannotSendRequest):
                 self.close()
+                self.reconnects += 1
                 if attempt:
                     raise
         raise AssertionError("unreachable")
@@ -70,10 +77,11 @@ class Client:
 class Coordinator:
     """`gvm-coordinator serve` on a port of its choosing; its log goes to a file."""
 
-    def __init__(self, db_path: str, log_path: str, port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, db_path: str, log_path: str, port: int = 0, host: str = "127.0.0.1",
+                 binary_path: str | None = None):
         self.log_file = open(log_path, "ab")
         self.process = subprocess.Popen(
-            [binary("gvm-coordinator"), "serve", "--db", db_path, "--host", host, "--port", str(port)],
+            [binary_path or binary("gvm-coordinator"), "serve", "--db", db_path, "--host", host, "--port", str(port)],
             stdout=subprocess.PIPE, stderr=self.log_file, cwd=REPO_ROOT)
         assert self.process.stdout is not None
         first = self.process.stdout.readline().decode().strip()
@@ -117,6 +125,48 @@ class Worker:
         stop_process(self.process)
         self.log_file.close()
         return self.process.returncode
+
+
+def ensure_binary(path: str | None, build: bool, log=print) -> str:
+    """The coordinator binary a benchmark measures: `path` if given, else the
+    release build, built first when missing or when `build` is set."""
+    if path:
+        path = path if os.path.isabs(path) else os.path.join(REPO_ROOT, path)
+        if not os.access(path, os.X_OK):
+            sys.exit(f"--binary {path}: not an executable file")
+        return path
+    path = os.path.join(RELEASE, "gvm-coordinator")
+    if build or not os.access(path, os.X_OK):
+        reason = "--build" if build else f"{os.path.relpath(path, REPO_ROOT)} is missing"
+        log(f"{reason}: swift build -c release --product gvm-coordinator (minutes on a clean tree)...")
+        subprocess.run(["swift", "build", "-c", "release", "--product", "gvm-coordinator"],
+                       cwd=REPO_ROOT, check=True)
+    return path
+
+
+def newer_sources(binary_path: str) -> list[str]:
+    """Sources changed after the binary was built (so the figures may not describe them)."""
+    built = os.path.getmtime(binary_path)
+    newer = []
+    for top in ("Sources", "Package.swift", "Package.resolved"):
+        root = os.path.join(REPO_ROOT, top)
+        if os.path.isfile(root):
+            candidates = [root]
+        else:
+            candidates = [os.path.join(d, f) for d, _, files in os.walk(root) for f in files]
+        newer += [os.path.relpath(c, REPO_ROOT) for c in candidates if os.path.getmtime(c) > built]
+    return sorted(newer)
+
+
+def git_revision() -> str | None:
+    try:
+        revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+                                  capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return revision + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def stop_process(process: subprocess.Popen, grace: float = 20) -> None:

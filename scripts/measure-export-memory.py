@@ -48,13 +48,14 @@ import http.client
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from datetime import datetime, timezone
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gvmharness import APIError, Client, Coordinator, ensure_binary, git_revision, newer_sources  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BINARY = os.path.join(".build", "release", "gvm-coordinator")
@@ -128,51 +129,6 @@ class RSSSampler:
 # ---------------------------------------------------------------------------
 # HTTP
 
-
-class APIError(RuntimeError):
-    pass
-
-
-class Client:
-    """One keep-alive connection; reconnects once if the server closed it."""
-
-    def __init__(self, host: str, port: int, timeout: float = 120.0):
-        self.host, self.port, self.timeout = host, port, timeout
-        self.connection: http.client.HTTPConnection | None = None
-
-    def _connection(self) -> http.client.HTTPConnection:
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        return self.connection
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-
-    def request(self, method: str, path: str, body: bytes | None = None,
-                content_type: str = "application/json") -> tuple[int, bytes]:
-        headers = {"Content-Type": content_type} if body is not None else {}
-        for attempt in (0, 1):
-            try:
-                connection = self._connection()
-                connection.request(method, path, body=body, headers=headers)
-                response = connection.getresponse()
-                return response.status, response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-                    http.client.CannotSendRequest):
-                self.close()
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
-
-    def json(self, method: str, path: str, payload=None, expect=(200, 201),
-             content_type: str = "application/json", raw: bytes | None = None):
-        body = raw if raw is not None else (None if payload is None else json.dumps(payload).encode())
-        status, data = self.request(method, path, body, content_type)
-        if status not in expect:
-            raise APIError(f"{method} {path} -> {status}: {data[:500].decode(errors='replace')}")
-        return json.loads(data) if data else None
 
 
 # ---------------------------------------------------------------------------
@@ -251,72 +207,6 @@ def make_dataset(prompts: int) -> bytes:
 # ---------------------------------------------------------------------------
 # Coordinator process
 
-
-class Coordinator:
-    def __init__(self, binary: str, db_path: str, log_path: str):
-        self.log_file = open(log_path, "wb")
-        self.process = subprocess.Popen(
-            [binary, "serve", "--db", db_path, "--port", "0"],
-            stdout=subprocess.PIPE, stderr=self.log_file, cwd=REPO_ROOT)
-        assert self.process.stdout is not None
-        first = self.process.stdout.readline().decode().strip()
-        if not first.startswith("listening on http://"):
-            self.process.kill()
-            raise RuntimeError(f"unexpected first line from the coordinator: {first!r} (log: {log_path})")
-        hostport = first.removeprefix("listening on http://").rstrip("/")
-        self.host, _, port = hostport.rpartition(":")
-        self.port = int(port)
-        # Keep draining stdout so the coordinator never blocks on a full pipe.
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _drain(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.log_file.write(line)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def stop(self) -> int | None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log_file.close()
-        return self.process.returncode
-
-
-def ensure_binary(binary: str | None, build: bool) -> str:
-    if binary:
-        path = binary if os.path.isabs(binary) else os.path.join(REPO_ROOT, binary)
-        if not os.access(path, os.X_OK):
-            sys.exit(f"--binary {binary}: not an executable file")
-        return path
-    path = os.path.join(REPO_ROOT, DEFAULT_BINARY)
-    if build or not os.access(path, os.X_OK):
-        reason = "--build" if build else f"{DEFAULT_BINARY} is missing"
-        log(f"{reason}: swift build -c release --product gvm-coordinator (minutes on a clean tree)...")
-        subprocess.run(["swift", "build", "-c", "release", "--product", "gvm-coordinator"],
-                       cwd=REPO_ROOT, check=True)
-    return path
-
-
-def newer_sources(binary: str) -> list[str]:
-    """Sources changed after the binary was built (so the figures may not describe them)."""
-    built = os.path.getmtime(binary)
-    newer = []
-    for top in ("Sources", "Package.swift", "Package.resolved"):
-        root = os.path.join(REPO_ROOT, top)
-        if os.path.isfile(root):
-            candidates = [root]
-        else:
-            candidates = [os.path.join(d, f) for d, _, files in os.walk(root) for f in files]
-        newer += [os.path.relpath(c, REPO_ROOT) for c in candidates if os.path.getmtime(c) > built]
-    return sorted(newer)
 
 
 # ---------------------------------------------------------------------------
@@ -504,17 +394,6 @@ def _check_line(line: bytes, verify: dict, seen: set, problems: list[str]) -> No
 # ---------------------------------------------------------------------------
 
 
-def git_revision() -> str | None:
-    try:
-        revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
-                                  capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return revision + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
 def file_size(path: str) -> int:
     try:
         return os.path.getsize(path)
@@ -564,7 +443,7 @@ def main() -> int:
     coordinator = None
     report: dict = {}
     try:
-        coordinator = Coordinator(binary, db_path, log_path)
+        coordinator = Coordinator(db_path, log_path, binary_path=binary)
         pid = coordinator.pid
         log(f"coordinator pid {pid} on http://{coordinator.host}:{coordinator.port}, db {db_path}")
         time.sleep(1.0)
