@@ -63,6 +63,7 @@ bench-verifier: deps
 ## forward+backward GFLOP/s against plain cblas_sgemm at the same sizes.
 bench-model: release
 	.build/release/gvm-model bench
+	.build/release/gvm-model bench --width 128 --layers 4
 
 ## GVM against uniform allocation on the built-in task, 3 seeds per arm;
 ## resumable (results append to $(DATA_DIR)/convergence/results.jsonl).

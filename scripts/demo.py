@@ -150,7 +150,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=1800, help="seconds the run may take")
     args = parser.parse_args()
-    args.model_shape = ["--width", "96", "--layers", "3", "--heads", "4"]
+    args.model_shape = []  # gvm-model's default model
 
     data = os.path.abspath(args.data)
     if args.fresh and os.path.isdir(data):

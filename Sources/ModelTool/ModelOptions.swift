@@ -5,13 +5,13 @@ import Policy
 /// The model shape, for commands that create a model.
 struct ModelShapeOptions: ParsableArguments {
     @Option(help: "Model width (embedding size).")
-    var width = TransformerConfig.standard.width
+    var width = TransformerConfig.builtinDefault.width
     @Option(help: "Transformer blocks.")
-    var layers = TransformerConfig.standard.layers
+    var layers = TransformerConfig.builtinDefault.layers
     @Option(help: "Attention heads per block; must divide the width.")
-    var heads = TransformerConfig.standard.heads
+    var heads = TransformerConfig.builtinDefault.heads
     @Option(help: "Context length in characters.")
-    var context = TransformerConfig.standard.contextLength
+    var context = TransformerConfig.builtinDefault.contextLength
 
     func config() throws -> TransformerConfig {
         let config = TransformerConfig(contextLength: context, width: width, layers: layers, heads: heads)

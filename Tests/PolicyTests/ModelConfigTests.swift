@@ -15,6 +15,8 @@ import Testing
         #expect(TransformerConfig.standard.parameterCount == Self.expectedParameterCount(.standard))
         #expect(TransformerConfig.tiny.parameterCount == 10_049)
         #expect(TransformerConfig.standard.parameterCount == 834_657)
+        #expect(TransformerConfig.builtinDefault.parameterCount == Self.expectedParameterCount(.builtinDefault))
+        #expect(TransformerConfig.builtinDefault.parameterCount == 366_721)
         #expect(TransformerConfig.standard == TransformerConfig(contextLength: 128, width: 128, layers: 4, heads: 4))
         #expect(TransformerConfig.standard.vocabSize == Vocabulary.size)
     }
