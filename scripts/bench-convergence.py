@@ -45,7 +45,7 @@ def arms(n: int, presamples: int, constant_g: bool) -> list[dict]:
 
 
 def run_arm(args, arm: dict, seed: int, train: str, test: str, weights: str) -> dict:
-    folder = os.path.join(args.data, f'{args.algorithm}-{arm["arm"].replace("+", "plus").replace(chr(39), "")}-seed{seed}')
+    folder = os.path.join(args.data, f'{args.label}-{arm["arm"].replace("+", "plus").replace(chr(39), "")}-seed{seed}')
     os.makedirs(folder, exist_ok=True)
     db = os.path.join(folder, "gvm.sqlite")
     for suffix in ("", "-wal", "-shm"):
@@ -57,6 +57,8 @@ def run_arm(args, arm: dict, seed: int, train: str, test: str, weights: str) -> 
     configuration = demo.run_configuration(options, weights)
     if "gradNorm" in arm:
         configuration["gradNorm"] = arm["gradNorm"]
+    if args.balance_prompts:
+        configuration["builtin"]["balancePrompts"] = True
     started = time.monotonic()
     coordinator = gh.Coordinator(db, os.path.join(folder, "coordinator.log"))
     workers = []
@@ -79,7 +81,7 @@ def run_arm(args, arm: dict, seed: int, train: str, test: str, weights: str) -> 
         for worker in workers:
             worker.stop()
         coordinator.stop()
-    return {"algorithm": args.algorithm, "arm": arm["arm"], "seed": seed, "configuration": configuration,
+    return {"algorithm": args.label, "arm": arm["arm"], "seed": seed, "configuration": configuration,
             "rows": rows, "seconds": round(time.monotonic() - started, 1),
             "finishedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
@@ -177,10 +179,14 @@ def main() -> int:
                         help="where the tasks and version 0 come from (made as make demo makes them)")
     parser.add_argument("--arm-timeout", type=float, default=900)
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--balance-prompts", action="store_true",
+                        help="raft: train with builtin.balancePrompts (results filed as raft-balanced)")
     parser.add_argument("--constant-g-arm", action="store_true",
                         help="also run GVM with G_i = 1 (gradNorm constant), to separate the effect of the gradient norms")
     args = parser.parse_args()
     args.data = os.path.abspath(args.data)
+    # Results and reports are filed under this label: the algorithm, and the trainer variant.
+    args.label = args.algorithm + ("-balanced" if args.balance_prompts else "")
     os.makedirs(args.data, exist_ok=True)
     results_path = os.path.join(args.data, "results.jsonl")
     results = []
@@ -195,9 +201,9 @@ def main() -> int:
         train, test, weights = demo.prepare(os.path.abspath(args.demo_data), demo_args)
         for seed in [int(s) for s in args.seeds.split(",")]:
             for arm in arms(args.n, args.presamples, args.constant_g_arm):
-                if any(r["algorithm"] == args.algorithm and r["arm"] == arm["arm"] and r["seed"] == seed for r in results):
+                if any(r["algorithm"] == args.label and r["arm"] == arm["arm"] and r["seed"] == seed for r in results):
                     continue
-                print(f"== {args.algorithm} {arm['arm']} seed {seed}", flush=True)
+                print(f"== {args.label} {arm['arm']} seed {seed}", flush=True)
                 result = run_arm(args, arm, seed, train, test, weights)
                 points = curve(result)
                 print(f"   {result['seconds']:.0f} s; test accuracy " +
@@ -206,8 +212,8 @@ def main() -> int:
                 with open(results_path, "a") as f:
                     f.write(json.dumps(result) + "\n")
 
-    text = report(results, args.algorithm, args.target, os.path.join(args.data, "convergence"))
-    with open(os.path.join(args.data, f"report-{args.algorithm}.md"), "w") as f:
+    text = report(results, args.label, args.target, os.path.join(args.data, "convergence"))
+    with open(os.path.join(args.data, f"report-{args.label}.md"), "w") as f:
         f.write(text + "\n")
     print(text)
     return 0

@@ -91,6 +91,29 @@ struct BuiltinTrainingTests {
         #expect(short.sequences.isEmpty && short.skippedTraces == 6)
     }
 
+    @Test("balanced RAFT weights each accepted sample by 1/(its prompt's accepted count), averaging 1")
+    func balancedRaftSequences() {
+        let logProbs = Array(repeating: -1.0, count: 10)
+        let traces = [
+            Self.trace(promptId: 1, index: 0, response: "\\boxed{7}", reward: 1, logProbs: logProbs),
+            Self.trace(promptId: 1, index: 1, response: "\\boxed{7}", reward: 1, logProbs: logProbs),
+            Self.trace(promptId: 1, index: 2, response: "\\boxed{7}", reward: 1, logProbs: logProbs),
+            Self.trace(promptId: 1, index: 3, response: "\\boxed{8}", reward: 0, logProbs: logProbs),
+            Self.trace(promptId: 2, index: 0, response: "\\boxed{8}", reward: 1, logProbs: logProbs),
+        ]
+        let problems = [1: "3+4=?", 2: "4+4=?"]
+        let template = PromptTemplate(completion: "{problem}\n")
+        let balanced = TrainingSet(
+            traces: traces, problems: problems, template: template, algorithm: .raft, contextLength: 40, balancePrompts: true)
+        // 4 accepted over 2 prompts: scale 2, so prompt 1's three get 2/3 each and prompt 2's one gets 2.
+        let advantages: [Double] = balanced.sequences.map(\.advantage)
+        let expected: [Double] = [2.0 / 3, 2.0 / 3, 2.0 / 3, 2]
+        #expect(advantages.count == 4)
+        for (got, want) in zip(advantages, expected) { #expect(abs(got - want) < 1e-12) }
+        let pooled = TrainingSet(traces: traces, problems: problems, template: template, algorithm: .raft, contextLength: 40)
+        #expect(pooled.sequences.allSatisfy { $0.advantage == 1 })
+    }
+
     @Test("GRPO trains on every sample of groups with different rewards and drops the others")
     func grpoSequences() {
         let logProbs = Array(repeating: -1.0, count: 10)

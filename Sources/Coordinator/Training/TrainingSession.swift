@@ -33,7 +33,8 @@ final class TrainingSession: @unchecked Sendable {
         optimizer = AdamW(for: model, learningRate: Float(builtin.learningRate))
         trainingSet = TrainingSet(
             traces: inputs.traces, problems: inputs.problems, template: inputs.configuration.prompt,
-            algorithm: inputs.configuration.algorithm, contextLength: contents.config.contextLength)
+            algorithm: inputs.configuration.algorithm, contextLength: contents.config.contextLength,
+            balancePrompts: builtin.balancePrompts)
         generator = SplitMix64(seed: Self.seed(runSeed: inputs.configuration.seed, iteration: inputs.iteration))
         order = Array(trainingSet.sequences.indices)
         order.shuffle(using: &generator)

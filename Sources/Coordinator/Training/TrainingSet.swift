@@ -14,7 +14,9 @@ struct TrainingSequence: Sendable, Equatable {
 
 /// The sequences of one train stage, built from the iteration's traces.
 ///
-/// - `raft`: the accepted samples (reward > 0), each with advantage 1.
+/// - `raft`: the accepted samples (reward > 0), each with advantage 1; with
+///   `balancePrompts`, 1/(its prompt's accepted count) instead, scaled so
+///   that the advantages still average 1 (the learning rate keeps its meaning).
 /// - `grpo`: every sample of each prompt, with `GroupAdvantages`; a prompt
 ///   whose rewards are all equal is dropped (it has no gradient).
 ///
@@ -30,12 +32,19 @@ struct TrainingSet: Sendable {
 
     init(
         traces: [TrainingTrace], problems: [Int: String], template: PromptTemplate, algorithm: TrainingAlgorithm,
-        contextLength: Int
+        contextLength: Int, balancePrompts: Bool = false
     ) {
         var candidates: [(trace: TrainingTrace, advantage: Double)] = []
         switch algorithm {
         case .raft:
-            candidates = traces.filter { $0.reward > 0 }.map { ($0, 1) }
+            let accepted = traces.filter { $0.reward > 0 }
+            if balancePrompts {
+                let counts = Dictionary(accepted.map { ($0.promptId, 1) }, uniquingKeysWith: +)
+                let scale = Double(accepted.count) / Double(max(counts.count, 1))
+                candidates = accepted.map { ($0, scale / Double(counts[$0.promptId]!)) }
+            } else {
+                candidates = accepted.map { ($0, 1) }
+            }
         case .grpo:
             // Group by prompt, in the order prompts first appear (traces come
             // in (stage, prompt, sample) order, so this is reproducible).

@@ -22,10 +22,18 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
     public var maxGradNorm: Double
     /// Which parameters the exact per-sample gradient norm G is taken over.
     public var gradNormGroup: ParameterGroupName
+    /// `raft` only: weight each accepted sample by 1/(its prompt's accepted
+    /// count), so every prompt with an accepted sample counts equally, as in
+    /// the unbiased estimator of the spec (sum over prompts of 1/(n_i p_i)
+    /// times the accepted gradients, with p_i estimated in-sample). Off, as in
+    /// the reference's RAFT++, the pooled samples count equally, so a prompt
+    /// counts in proportion to n_i p_i.
+    public var balancePrompts: Bool
 
     public init(
         weights: String, testDataset: String, testPrompts: Int = 0, stepsPerIteration: Int = 8, batchSize: Int = 32,
-        learningRate: Double = 1e-4, clip: Double = 0.2, maxGradNorm: Double = 1, gradNormGroup: ParameterGroupName = .embedding
+        learningRate: Double = 1e-4, clip: Double = 0.2, maxGradNorm: Double = 1, gradNormGroup: ParameterGroupName = .embedding,
+        balancePrompts: Bool = false
     ) {
         self.weights = weights
         self.testDataset = testDataset
@@ -36,10 +44,12 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
         self.clip = clip
         self.maxGradNorm = maxGradNorm
         self.gradNormGroup = gradNormGroup
+        self.balancePrompts = balancePrompts
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case weights, testDataset, testPrompts, stepsPerIteration, batchSize, learningRate, clip, maxGradNorm, gradNormGroup
+        case balancePrompts
     }
 
     /// Missing fields take their defaults; unknown fields are refused.
@@ -60,6 +70,7 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
         clip = try c.decodeIfPresent(Double.self, forKey: .clip) ?? defaults.clip
         maxGradNorm = try c.decodeIfPresent(Double.self, forKey: .maxGradNorm) ?? defaults.maxGradNorm
         gradNormGroup = try c.decodeIfPresent(ParameterGroupName.self, forKey: .gradNormGroup) ?? defaults.gradNormGroup
+        balancePrompts = try c.decodeIfPresent(Bool.self, forKey: .balancePrompts) ?? defaults.balancePrompts
     }
 
     /// Each failure names its field under `builtin.`.
