@@ -32,6 +32,14 @@ import TestSupport
         #expect(error?.description.contains("takes no --endpoint") == true)
     }
 
+    /// The systemd unit always passes `--endpoint ${GVM_ENDPOINT} --model
+    /// ${GVM_MODEL}`; a builtin instance leaves both empty.
+    @Test func builtinTakesEmptyEndpointAndModelAsAbsent() throws {
+        let configuration = try resolve(
+            WorkerSettings(coordinator: "http://c:8420", backend: "builtin", endpoint: "", model: ""))
+        #expect(configuration.backend == .builtin(model: "builtin"))
+    }
+
     @Test func unknownBackendListsBuiltin() {
         let error = #expect(throws: WorkerConfigurationError.self) {
             try resolve(WorkerSettings(coordinator: "http://c", backend: "vllm"))

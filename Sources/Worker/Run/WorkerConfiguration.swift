@@ -59,14 +59,16 @@ struct WorkerConfiguration: Sendable, Equatable {
             backend = .openAI(endpoint: endpoint, model: model, apiKey: apiKey.flatMap { $0.isEmpty ? nil : $0 })
         case "builtin":
             // Refused rather than ignored: an endpoint suggests the worker
-            // was meant to use an inference server.
-            if let endpoint = settings.endpoint {
+            // was meant to use an inference server. An empty one counts as
+            // none, because the systemd unit always passes `--endpoint
+            // ${GVM_ENDPOINT}` and a builtin instance leaves that empty.
+            if let endpoint = settings.endpoint, !endpoint.isEmpty {
                 throw WorkerConfigurationError(
                     "--backend builtin runs the model inside the worker and takes no --endpoint (got \"\(endpoint)\"); "
                         + "drop --endpoint, or use --backend openai")
             }
-            let model = settings.model ?? Self.builtinModelName
-            guard !model.isEmpty else { throw WorkerConfigurationError("--model must not be empty") }
+            // Likewise an empty --model means the default name.
+            let model = settings.model.flatMap { $0.isEmpty ? nil : $0 } ?? Self.builtinModelName
             backend = .builtin(model: model)
         default:
             throw WorkerConfigurationError(
