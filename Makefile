@@ -111,11 +111,11 @@ SYSTEMD_UNIT_DIR ?= /etc/systemd/system
 INSTALL_FROM ?= .build/release
 .PHONY: install
 install:
-	@for b in gvm-coordinator gvm-worker; do \
+	@for b in gvm-coordinator gvm-worker gvm-model; do \
 	  test -x $(INSTALL_FROM)/$$b || { echo "no $(INSTALL_FROM)/$$b: first run swift build -c release --static-swift-stdlib" >&2; exit 1; }; \
 	done
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)/etc/gvm
-	install -m 755 $(INSTALL_FROM)/gvm-coordinator $(INSTALL_FROM)/gvm-worker $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(INSTALL_FROM)/gvm-coordinator $(INSTALL_FROM)/gvm-worker $(INSTALL_FROM)/gvm-model $(DESTDIR)$(PREFIX)/bin/
 	for u in gvm-coordinator.service gvm-worker@.service; do \
 	  sed 's#/usr/local/bin/#$(PREFIX)/bin/#g' deploy/$$u > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u.new && \
 	  chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u.new && \
