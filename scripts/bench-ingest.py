@@ -89,7 +89,8 @@ import uuid
 from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gvmharness import APIError, Client, Coordinator, ensure_binary, git_revision, newer_sources  # noqa: E402
+from gvmharness import (  # noqa: E402
+    APIError, Client, Coordinator, ensure_binary, git_revision, newer_sources, reasoning_text)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BINARY = os.path.join(".build", "release", "gvm-coordinator")
@@ -207,62 +208,17 @@ def cpu_model() -> str | None:
 
 
 # ---------------------------------------------------------------------------
-# HTTP (the same keep-alive client as scripts/measure-export-memory.py)
+# Generated data (chain-of-thought texts from gvmharness.reasoning_text)
 
-
-
-# ---------------------------------------------------------------------------
-# Generated data (the same chain-of-thought texts as measure-export-memory.py)
-
-STEPS = [
-    "First, let me restate the problem in my own words so that nothing is lost. We are asked for a single "
-    "value, and the constraints say it must be a positive integer. Let x denote the unknown quantity.",
-    "Substituting the given relation, we get x^2 - {a}x + {b} = 0. The discriminant is {a}^2 - 4*{b} = {d}, "
-    "which tells us how many real roots to expect before we compute anything else.",
-    "Let me double-check the arithmetic: {a} times {a} is {aa}, and four times {b} is {b4}. Subtracting gives "
-    "{d}, so the earlier line is consistent.",
-    "Now consider the case where x is even. Then x = 2k for some integer k, and the equation becomes "
-    "4k^2 - {a2}k + {b} = 0, which has no integer solution because the left side is odd when k is.",
-    "Alternatively, we can use Vieta's formulas: the roots r and s satisfy r + s = {a} and rs = {b}. Since we "
-    "only need the smaller root, it is enough to bound it from above.",
-    "Wait, I should verify the boundary case separately. If x = 1, then 1 - {a} + {b} = {c}, and the "
-    "problem requires this to vanish, so we need to check whether {c} equals zero in this instance.",
-    "Taking the expression modulo 3 gives a quick sanity check: {a} mod 3 = {am}, {b} mod 3 = {bm}, and the "
-    "residues agree with the candidate answer, so no contradiction appears.",
-    "Hmm, that approach is getting complicated. Let me step back and simplify the fraction {b}/{a} first: "
-    "the greatest common divisor of the numerator and denominator is {g}.",
-    "Summing the telescoping series term by term, each pair of consecutive terms cancels except the first and "
-    "the last, leaving 1 - 1/({a} + 1), which simplifies neatly.",
-    "Putting the pieces together, every case except one leads to a contradiction, and the remaining case "
-    "gives exactly the value we found above.",
-]
 ANSWER_SUFFIX = "\n\nTherefore, the final answer is \\boxed{%s}."
-
-
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
 
 
 def make_responses(size: int, target_bytes: int, seed: int = 7) -> list[str]:
     """`size` chain-of-thought responses of `target_bytes` bytes each (ASCII), ending in a box."""
     rng = random.Random(seed)
     body_bytes = max(target_bytes - len(ANSWER_SUFFIX % "1"), 0)
-    pool = []
-    for number in range(size):
-        parts: list[str] = []
-        length = 0
-        while length < body_bytes:
-            a, b = rng.randint(3, 97), rng.randint(2, 500)
-            step = rng.choice(STEPS).format(
-                a=a, b=b, d=a * a - 4 * b, aa=a * a, b4=4 * b, a2=2 * a, c=1 - a + b,
-                am=a % 3, bm=b % 3, g=_gcd(a, b))
-            parts.append(step)
-            length += len(step) + 2
-        answer = "1" if number % 5 else "2"  # about 80% correct
-        pool.append("\n\n".join(parts)[:body_bytes] + ANSWER_SUFFIX % answer)
-    return pool
+    # About 80% correct.
+    return [reasoning_text(rng, body_bytes) + ANSWER_SUFFIX % ("1" if number % 5 else "2") for number in range(size)]
 
 
 def make_dataset(prompts: int) -> bytes:
