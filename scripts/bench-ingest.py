@@ -90,10 +90,9 @@ from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gvmharness import (  # noqa: E402
-    APIError, Client, Coordinator, ensure_binary, git_revision, newer_sources, reasoning_text)
+    APIError, Client, Coordinator, ensure_binary, git_revision, newer_sources, reasoning_text, add_binary_options)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_BINARY = os.path.join(".build", "release", "gvm-coordinator")
 DATASET_NAME = "ingest-bench"
 MODEL = "bench"
 SAMPLES_PER_LEASE = 8
@@ -1111,9 +1110,7 @@ def main() -> int:
                         help="stop the SQL replay after this long (default 300)")
     parser.add_argument("--stuck-seconds", type=float, default=60.0,
                         help="fail when no result is taken for this long (default 60)")
-    parser.add_argument("--binary", help=f"coordinator binary (default {DEFAULT_BINARY}, built when missing)")
-    parser.add_argument("--build", action="store_true",
-                        help=f"run swift build -c release --product gvm-coordinator first")
+    add_binary_options(parser)
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, log, perf)")
     args = parser.parse_args()

@@ -127,6 +127,14 @@ class Worker:
         return self.process.returncode
 
 
+def add_binary_options(parser) -> None:
+    """--binary and --build, for the benchmarks that measure a coordinator."""
+    default = os.path.relpath(os.path.join(RELEASE, "gvm-coordinator"), REPO_ROOT)
+    parser.add_argument("--binary", help=f"coordinator binary (default {default}, built when missing)")
+    parser.add_argument("--build", action="store_true",
+                        help=f"run swift build -c release --product gvm-coordinator first, even when {default} exists")
+
+
 def ensure_binary(path: str | None, build: bool, log=print) -> str:
     """The coordinator binary a benchmark measures: `path` if given, else the
     release build, built first when missing or when `build` is set."""

@@ -56,10 +56,9 @@ from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gvmharness import (  # noqa: E402
-    APIError, Client, Coordinator, ensure_binary, git_revision, newer_sources, reasoning_text)
+    APIError, Client, Coordinator, ensure_binary, git_revision, newer_sources, reasoning_text, add_binary_options)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_BINARY = os.path.join(".build", "release", "gvm-coordinator")
 DATASET_NAME = "export-bench"
 MODEL = "bench"
 MIB = 1024 * 1024
@@ -372,9 +371,7 @@ def main() -> int:
                         help="wait after ingest before taking the idle size (default 5)")
     parser.add_argument("--stall-seconds", type=float, default=5.0,
                         help="how long the stalled-client export stops reading; 0 skips it (default 5)")
-    parser.add_argument("--binary", help=f"coordinator binary (default {DEFAULT_BINARY}, built when missing)")
-    parser.add_argument("--build", action="store_true",
-                        help=f"run swift build for {DEFAULT_BINARY} first even when it exists")
+    add_binary_options(parser)
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database and log)")
     args = parser.parse_args()

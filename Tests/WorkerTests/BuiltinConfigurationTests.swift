@@ -68,19 +68,6 @@ import TestSupport
     /// Without --endpoint or --model the command validates and runs (backing
     /// off from a coordinator that is not there) until SIGTERM.
     @Test func commandRunsWithBuiltinAndNoEndpoint() async throws {
-        let process = Process()
-        process.executableURL = BuiltProduct.worker.url
-        process.arguments = ["run", "--coordinator", "http://127.0.0.1:9", "--backend", "builtin", "--log-level", "critical"]
-        try process.run()
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(process.isRunning)
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while process.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(!process.isRunning)
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        try await expectWorkerRunsUntilSIGTERM(["run", "--coordinator", "http://127.0.0.1:9", "--backend", "builtin", "--log-level", "critical"])
     }
 }

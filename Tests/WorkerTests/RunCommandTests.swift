@@ -22,23 +22,9 @@ import TestSupport
     }
 
     @Test func sigtermStopsTheDaemonWithStatusZero() async throws {
-        let process = Process()
-        process.executableURL = BuiltProduct.worker.url
-        // Nothing listens on port 9: the worker backs off until the signal.
-        process.arguments = [
+        try await expectWorkerRunsUntilSIGTERM([
             "run", "--coordinator", "http://127.0.0.1:9", "--backend", "openai",
             "--endpoint", "http://127.0.0.1:9/v1", "--model", "m", "--log-level", "critical",
-        ]
-        try process.run()
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(process.isRunning)
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while process.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(!process.isRunning)
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 0)
+        ])
     }
 }
