@@ -10,6 +10,7 @@ public struct BuiltProduct: Sendable {
 
     public static let coordinator = BuiltProduct(name: "gvm-coordinator")
     public static let worker = BuiltProduct(name: "gvm-worker")
+    public static let model = BuiltProduct(name: "gvm-model")
 
     public var url: URL {
         // The test runner lives in the same build folder as the executables.
