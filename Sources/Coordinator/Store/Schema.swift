@@ -192,6 +192,16 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4: the allocation cap's unallocated budget, and each run's prompt-order version") { db in
+            try db.execute(sql: """
+                -- U: the part of the budget the cap left unallocated (0 without a cap).
+                ALTER TABLE iteration ADD COLUMN unallocated INTEGER NOT NULL DEFAULT 0;
+                -- How the run shuffles prompts and minibatches: 0 for runs made
+                -- before gvm had its own Fisher-Yates (the standard library's
+                -- shuffle), 1 since (RunDeterminism).
+                ALTER TABLE run ADD COLUMN orderVersion INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }
