@@ -16,6 +16,11 @@ struct AllocationVector: Decodable, Sendable, CustomTestStringConvertible {
     var expectedRatios: [Double]?
     var expectedCounts: [Int]?
     var expectError: Bool?
+    /// The cap C; absent means 0 (no cap). A number here, since the spec
+    /// also lists a fractional cap that must be refused.
+    var maxSamplesPerPrompt: Double?
+    /// U; absent means 0.
+    var expectedUnallocated: Int?
 
     var testDescription: String { name }
 

@@ -28,6 +28,9 @@ extension AllocationRequest {
         guard filterThreshold.isFinite, filterThreshold >= 0 else {
             throw .invalidField(field: "filterThreshold", problem: "must be a finite number >= 0 (0 disables it), got \(filterThreshold)")
         }
+        guard maxSamplesPerPrompt >= 0 else {
+            throw .invalidField(field: "maxSamplesPerPrompt", problem: "must be a whole number >= 0 (0 means no cap), got \(maxSamplesPerPrompt)")
+        }
         guard filterInsufficient.isFinite, filterInsufficient >= 0 else {
             throw .invalidField(field: "filterInsufficient", problem: "must be a finite number >= 0 (0 disables it), got \(filterInsufficient)")
         }

@@ -15,11 +15,15 @@ public struct AllocationRequest: Sendable, Equatable {
     public var filterThreshold: Double
     /// Drop prompts whose expected accepted count is strictly below this; 0 disables.
     public var filterInsufficient: Double
+    /// C: the most samples one prompt may get; 0 means no cap. What the cap
+    /// takes from one prompt goes to the others (water-filling); what no
+    /// prompt can hold stays unallocated.
+    public var maxSamplesPerPrompt: Int
 
     public init(
         gradNorms: [Double], acceptRates: [Double],
         alpha: Double = 1e-3, beta: Double = 2, budget: Int,
-        filterThreshold: Double = 0, filterInsufficient: Double = 0
+        filterThreshold: Double = 0, filterInsufficient: Double = 0, maxSamplesPerPrompt: Int = 0
     ) {
         self.gradNorms = gradNorms
         self.acceptRates = acceptRates
@@ -28,21 +32,30 @@ public struct AllocationRequest: Sendable, Equatable {
         self.budget = budget
         self.filterThreshold = filterThreshold
         self.filterInsufficient = filterInsufficient
+        self.maxSamplesPerPrompt = maxSamplesPerPrompt
     }
 
     public var promptCount: Int { acceptRates.count }
 }
 
-/// Per-prompt sample counts that add up to the budget exactly, and the ratios
-/// they came from.
+/// Per-prompt sample counts that add up to the budget less `unallocated`
+/// exactly, and the ratios they came from (scaled_i / N, summing to
+/// 1 - unallocated / N).
 public struct Allocation: Sendable, Equatable, Codable {
     public var counts: [Int]
     public var ratios: [Double]
+    /// U: the part of the budget left unallocated because the allocatable
+    /// prompts cannot hold it at the cap; 0 without a cap.
+    public var unallocated: Int
 
-    public init(counts: [Int], ratios: [Double]) {
+    public init(counts: [Int], ratios: [Double], unallocated: Int = 0) {
         self.counts = counts
         self.ratios = ratios
+        self.unallocated = unallocated
     }
+
+    /// The samples handed out: the budget less `unallocated`.
+    public var allocated: Int { counts.reduce(0, +) }
 }
 
 /// A rule that splits a sample budget over the prompts of an iteration.

@@ -1,18 +1,18 @@
-/// Turns ratios that sum to 1 into whole counts that sum to the budget exactly:
-/// round half to even, then repair the total by residuals, ties to the lower
-/// index (the reference semantics of `spec/gvm.md`).
+/// Turns scaled shares (ratio_i * N, or the cap's water-filled values) into
+/// whole counts that sum to `total` exactly: round half to even, then repair
+/// the total by residuals, ties to the lower index (steps 6 and 7 of
+/// `spec/gvm.md`). `total` is the budget less what the cap left unallocated.
 ///
 /// The repair touches at most m/2 prompts, so it uses a partial selection
 /// (expected O(m)) instead of sorting all residuals.
 enum BudgetRounding {
-    static func counts(forRatios ratios: [Double], budget: Int) -> [Int] {
-        let count = ratios.count
-        let scale = Double(budget)
+    static func counts(forScaled shares: [Double], total budget: Int) -> [Int] {
+        let count = shares.count
         var counts = [Int](repeating: 0, count: count)
         var residuals = [Double](repeating: 0, count: count)
         var total = 0
         for i in 0..<count {
-            let scaled = ratios[i] * scale
+            let scaled = shares[i]
             let rounded = scaled.rounded(.toNearestOrEven)
             counts[i] = Int(rounded)
             residuals[i] = scaled - rounded

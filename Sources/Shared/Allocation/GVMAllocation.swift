@@ -2,7 +2,8 @@ import Foundation
 
 /// The paper's variance-minimising rule (arXiv 2505.02391):
 /// n_i ∝ w_i = G_i / sqrt(p_i + alpha / p_i^(beta - 1)), with the filters,
-/// rounding and repair exactly as `spec/gvm.md` states them.
+/// the optional per-prompt cap, rounding and repair exactly as `spec/gvm.md`
+/// states them.
 public struct GVMAllocation: AllocationStrategy {
     public static let name = "gvm"
 
@@ -61,8 +62,14 @@ public struct GVMAllocation: AllocationStrategy {
             }
         }
 
-        let counts = BudgetRounding.counts(forRatios: ratios, budget: request.budget)
-        return Allocation(counts: counts, ratios: ratios)
+        let shares = CapWaterFilling.shares(ratios: ratios, budget: request.budget, cap: request.maxSamplesPerPrompt)
+        let counts = BudgetRounding.counts(forScaled: shares.scaled, total: request.budget - shares.unallocated)
+        // Without a binding cap the reported ratios are the renormalised ones
+        // themselves; with a cap, scaled_i / N (they sum to 1 - U/N).
+        if request.maxSamplesPerPrompt > 0, request.budget > 0 {
+            for i in 0..<count { ratios[i] = shares.scaled[i] / budget }
+        }
+        return Allocation(counts: counts, ratios: ratios, unallocated: shares.unallocated)
     }
 
     /// Divides every value by their sum. Returns false, leaving the values

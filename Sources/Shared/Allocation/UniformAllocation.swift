@@ -7,13 +7,22 @@ public struct UniformAllocation: AllocationStrategy {
 
     public func allocate(_ request: AllocationRequest) throws(AllocationError) -> Allocation {
         try request.validate()
-        return Self.allocate(promptCount: request.promptCount, budget: request.budget)
+        return Self.allocate(promptCount: request.promptCount, budget: request.budget, cap: request.maxSamplesPerPrompt)
     }
 
     /// Uniform allocation needs only the number of prompts; the coordinator
-    /// uses this directly when an iteration falls back to uniform.
-    public static func allocate(promptCount: Int, budget: Int) -> Allocation {
-        precondition(promptCount > 0 && budget >= 0, "uniform allocation needs prompts and a budget >= 0")
+    /// uses this directly when an iteration falls back to uniform. With a cap
+    /// C and m * C <= N, every prompt gets C and N - m * C stays unallocated;
+    /// otherwise floor(N/m) + 1 <= C already.
+    public static func allocate(promptCount: Int, budget: Int, cap: Int = 0) -> Allocation {
+        precondition(promptCount > 0 && budget >= 0 && cap >= 0, "uniform allocation needs prompts, a budget >= 0 and a cap >= 0")
+        let (holdable, overflow) = promptCount.multipliedReportingOverflow(by: cap)
+        if cap > 0, !overflow, holdable <= budget {
+            let ratio = Double(cap) / Double(budget)
+            return Allocation(
+                counts: [Int](repeating: cap, count: promptCount), ratios: [Double](repeating: ratio, count: promptCount),
+                unallocated: budget - holdable)
+        }
         let base = budget / promptCount
         let remainder = budget % promptCount
         var counts = [Int](repeating: base, count: promptCount)

@@ -72,12 +72,13 @@ extension AllocationRequest {
     public init(
         statistics: [PromptStageStatistics], gradNormStatistic: GradNormStatistic = .mean,
         alpha: Double, beta: Double, budget: Int,
-        filterThreshold: Double = 0, filterInsufficient: Double = 0
+        filterThreshold: Double = 0, filterInsufficient: Double = 0, maxSamplesPerPrompt: Int = 0
     ) {
         self.init(
             gradNorms: statistics.map { $0.gradNorm(gradNormStatistic) },
             acceptRates: statistics.map(\.acceptRate),
             alpha: alpha, beta: beta, budget: budget,
-            filterThreshold: filterThreshold, filterInsufficient: filterInsufficient)
+            filterThreshold: filterThreshold, filterInsufficient: filterInsufficient,
+            maxSamplesPerPrompt: maxSamplesPerPrompt)
     }
 }
