@@ -4,30 +4,33 @@ import Policy
 /// longest sequence (prompt + solution + end of text) of each level.
 struct TaskSummaryTable {
     let levels: [Int]
-    let train: [ArithmeticTask]
-    let test: [ArithmeticTask]
+    let splits: TaskSplits
+    /// pool.jsonl's tasks, when one was written.
+    let pool: [ArithmeticTask]?
 
     var text: String {
-        var rows = [["level", "train", "test", "longest", "problems"]]
+        var files: [(name: String, tasks: [ArithmeticTask])] = [
+            ("train", splits.train), ("validation", splits.validation), ("test", splits.test),
+        ]
+        if let pool { files.append(("pool", pool)) }
+        let every = files.flatMap(\.tasks)
+        var rows = [["level"] + files.map(\.name) + ["longest", "problems"]]
         for level in levels {
-            let ofLevel = (train + test).filter { $0.level == level }
-            rows.append([
-                String(level),
-                String(train.count { $0.level == level }),
-                String(test.count { $0.level == level }),
-                String(ofLevel.map(\.sequenceLength).max() ?? 0),
-                ArithmeticTasks.summary(ofLevel: level) ?? "",
-            ])
+            rows.append(
+                [String(level)] + files.map { String($0.tasks.count { $0.level == level }) }
+                    + [String(every.filter { $0.level == level }.map(\.sequenceLength).max() ?? 0),
+                       ArithmeticTasks.summary(ofLevel: level) ?? ""])
         }
-        let longest = (train + test).map(\.sequenceLength).max() ?? 0
-        rows.append(["all", String(train.count), String(test.count), String(longest), ""])
+        let longest = every.map(\.sequenceLength).max() ?? 0
+        rows.append(["all"] + files.map { String($0.tasks.count) } + [String(longest), ""])
 
-        let widths = (0..<4).map { column in rows.map { $0[column].count }.max()! }
+        let counted = rows[0].count - 1
+        let widths = (0..<counted).map { column in rows.map { $0[column].count }.max()! }
         var text = ""
         for row in rows {
             // Counts right-aligned under their headings; the description last.
-            let cells = (0..<4).map { String(repeating: " ", count: widths[$0] - row[$0].count) + row[$0] }
-            text += (cells + [row[4]]).joined(separator: "  ").trimmingTrailingSpaces() + "\n"
+            let cells = (0..<counted).map { String(repeating: " ", count: widths[$0] - row[$0].count) + row[$0] }
+            text += (cells + [row[counted]]).joined(separator: "  ").trimmingTrailingSpaces() + "\n"
         }
         text += "longest sequence: \(longest) characters with prompt and end of text (context bound \(ArithmeticTasks.maximumSequenceLength))\n"
         return text

@@ -2,16 +2,23 @@ import ArgumentParser
 import Foundation
 import Policy
 
-/// `gvm-model tasks`: writes the synthetic arithmetic tasks as a training and
-/// a test file, ready for warm starts, evaluation and `import-dataset`.
+/// `gvm-model tasks`: writes the synthetic arithmetic tasks as training,
+/// validation and test files (and optionally a training pool), ready for
+/// warm starts, evaluation and `import-dataset`.
 struct TasksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tasks",
-        abstract: "Write the synthetic arithmetic tasks to DIR/train.jsonl and DIR/test.jsonl.",
+        abstract: "Write the synthetic arithmetic tasks to DIR/train.jsonl, DIR/validation.jsonl and DIR/test.jsonl.",
         discussion: """
             Each line is {"answer","level","problem","solution"}: the solution is the gold chain of \
-            thought, ending in \\boxed{answer}. The same seed writes the same files, and no problem \
-            is in both. Levels get equal shares of each file.
+            thought, ending in \\boxed{answer}. The same seed writes the same files. No problem is in \
+            two of the three files, whatever seeds wrote them: which file a problem may go to is a fixed \
+            function of its text. Levels get equal shares of each file. The warm start stops on \
+            validation.jsonl; evaluations measure test.jsonl.
+
+            --pool P also writes DIR/pool.jsonl: P training tasks (levels in equal shares) drawn \
+            apart from train.jsonl, so they may or may not be in it, but never in validation or test. \
+            Imported as a run's dataset, its prompts come back every P / promptsPerIteration iterations.
             """
     )
 
@@ -21,8 +28,14 @@ struct TasksCommand: ParsableCommand {
     @Option(help: "Tasks in train.jsonl.")
     var train: Int
 
+    @Option(help: "Tasks in validation.jsonl (the warm start's stopping set).")
+    var validation = 300
+
     @Option(help: "Tasks in test.jsonl.")
-    var test: Int
+    var test = 1200
+
+    @Option(help: "Also write this many training tasks to pool.jsonl (default: no pool).")
+    var pool: Int?
 
     @Option(help: "The folder to write to; created if missing.")
     var output: String
@@ -32,20 +45,31 @@ struct TasksCommand: ParsableCommand {
 
     func validate() throws {
         guard train >= 1 else { throw ValidationError("--train must be at least 1, got \(train)") }
+        guard validation >= 1 else { throw ValidationError("--validation must be at least 1, got \(validation)") }
         guard test >= 1 else { throw ValidationError("--test must be at least 1, got \(test)") }
+        if let pool, pool < 1 { throw ValidationError("--pool must be at least 1, got \(pool)") }
         _ = try chosenLevels()
     }
 
     func run() throws {
         let levels = try chosenLevels()
-        let (train, test) = try ArithmeticTasks.generateSplits(seed: seed, trainCount: train, testCount: test, levels: levels)
+        let splits = try ArithmeticTasks.generateSplits(
+            seed: seed, trainCount: train, validationCount: validation, testCount: test, levels: levels)
         let folder = URL(fileURLWithPath: output, isDirectory: true)
-        try Self.writeAtomically([
-            (folder.appendingPathComponent("train.jsonl"), ArithmeticTasks.jsonLines(train)),
-            (folder.appendingPathComponent("test.jsonl"), ArithmeticTasks.jsonLines(test)),
-        ], in: folder)
-        print(TaskSummaryTable(levels: levels, train: train, test: test).text, terminator: "")
-        print("wrote \(folder.appendingPathComponent("train.jsonl").path) and \(folder.appendingPathComponent("test.jsonl").path)")
+        var files = [
+            (folder.appendingPathComponent("train.jsonl"), ArithmeticTasks.jsonLines(splits.train)),
+            (folder.appendingPathComponent("validation.jsonl"), ArithmeticTasks.jsonLines(splits.validation)),
+            (folder.appendingPathComponent("test.jsonl"), ArithmeticTasks.jsonLines(splits.test)),
+        ]
+        var poolTasks: [ArithmeticTask]?
+        if let pool {
+            let tasks = try ArithmeticTasks.generatePool(seed: seed, count: pool, levels: levels)
+            files.append((folder.appendingPathComponent("pool.jsonl"), ArithmeticTasks.jsonLines(tasks)))
+            poolTasks = tasks
+        }
+        try Self.writeAtomically(files, in: folder)
+        print(TaskSummaryTable(levels: levels, splits: splits, pool: poolTasks).text, terminator: "")
+        print("wrote " + files.map(\.0.path).joined(separator: ", "))
     }
 
     private func chosenLevels() throws -> [Int] {

@@ -3,32 +3,33 @@ import Foundation
 import Policy
 
 /// `gvm-model warm-start`: supervised training on gold chains of thought,
-/// stopped at a step count or a test accuracy, written as version 0.
+/// stopped at a step count or a validation accuracy, written as version 0.
+/// It never reads the test split, so version 0's test accuracy is unbiased.
 struct WarmStartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warm-start",
         abstract: "Train a new built-in model on gold chains of thought and write it as version 0.",
         discussion: """
             Stops after --steps optimiser steps, or earlier at the first evaluation whose accuracy \
-            on --eval-tasks test tasks reaches --target-accuracy. Version 0 should be partly right: \
+            on --eval-tasks validation tasks reaches --target-accuracy. Version 0 should be partly right: \
             GVM's allocation matters where acceptance rates are spread between 0 and 1.
             """
     )
 
     @Option(help: "Training tasks (gvm-model tasks' train.jsonl).")
     var train: String
-    @Option(help: "Test tasks (gvm-model tasks' test.jsonl).")
-    var test: String
+    @Option(help: "Validation tasks, the stopping set (gvm-model tasks' validation.jsonl; not the test split).")
+    var validation: String
     @Option(help: "Where to write the weights.")
     var output: String
     @OptionGroup var shape: ModelShapeOptions
     @Option(help: "Most optimiser steps.")
     var steps = 3000
-    @Option(help: "Stop once test accuracy reaches this (0 to 1; 1 disables it).")
+    @Option(help: "Stop once validation accuracy reaches this (0 to 1; 1 disables it).")
     var targetAccuracy = 1.0
     @Option(help: "Evaluate every this many steps.")
     var evalEvery = 250
-    @Option(help: "Test tasks per evaluation (from the start of the file).")
+    @Option(help: "Validation tasks per evaluation (from the start of the file).")
     var evalTasks = 300
     @Option(help: "Sequences per step.")
     var batchSize = 32
@@ -50,13 +51,17 @@ struct WarmStartCommand: ParsableCommand {
     func run() throws {
         let config = try shape.config()
         let trainTasks = try readTasks(train)
-        let testTasks = Array(try readTasks(test).prefix(evalTasks))
+        let validationTasks = Array(try readTasks(validation).prefix(evalTasks))
+        // Stopping on test problems would bias every later test accuracy upward.
+        if let leaked = validationTasks.first(where: { TaskSplit(problem: $0.problem) == .test }) {
+            throw ValidationError("--validation: \(validation) holds test-split problem \(leaked.problem); pass gvm-model tasks' validation.jsonl")
+        }
         let model = try TransformerModel(config: config, seed: seed, maxBatch: batchSize)
         let trainer = try SupervisedTrainer(
             model: model, tasks: trainTasks,
             settings: .init(batchSize: batchSize, learningRate: learningRate, seed: seed))
         say("model: width \(config.width), \(config.layers) layers, \(config.heads) heads, context \(config.contextLength), \(config.parameterCount) parameters")
-        say("train: \(trainTasks.count) tasks; evaluation: \(testTasks.count) test tasks every \(evalEvery) steps")
+        say("train: \(trainTasks.count) tasks; evaluation: \(validationTasks.count) validation tasks every \(evalEvery) steps")
 
         let clock = ContinuousClock()
         let start = clock.now
@@ -73,17 +78,17 @@ struct WarmStartCommand: ParsableCommand {
             lossSum += report.loss
             lossSteps += 1
             guard step % evalEvery == 0 || step == steps else { continue }
-            let result = try TaskEvaluation.run(model: model, tasks: testTasks)
+            let result = try TaskEvaluation.run(model: model, tasks: validationTasks)
             evaluation = result
             let levels = result.levels.map { "L\($0.level) \(Int(($0.accuracy * 100).rounded()))%" }.joined(separator: " ")
             say(String(
-                format: "step %5d  loss %.3f  %6.0f tokens/s  %5.0f s  test %.1f%%  ",
+                format: "step %5d  loss %.3f  %6.0f tokens/s  %5.0f s  validation %.1f%%  ",
                 step, lossSum / Double(lossSteps), Double(tokens) / trainingTime.seconds, (clock.now - start).seconds,
                 result.accuracy * 100) + "(" + levels + ")")
             lossSum = 0
             lossSteps = 0
             if result.accuracy >= targetAccuracy {
-                print("target accuracy \(targetAccuracy) reached")
+                print("target validation accuracy \(targetAccuracy) reached")
                 break
             }
         }

@@ -1,7 +1,7 @@
 import Shared
 
 /// The synthetic arithmetic tasks the built-in model learns: graded levels,
-/// a deterministic generator and disjoint train and test splits.
+/// a deterministic generator and disjoint train, validation and test splits.
 public enum ArithmeticTasks {
     /// Every level, easiest first.
     public static let levels: ClosedRange<Int> = 1...ArithmeticLevel.allCases.count
@@ -68,6 +68,30 @@ public enum ArithmeticTasks {
         return (train, test)
     }
 
+    /// Training, validation and test sets from one seed; no problem is in
+    /// two of them. The training and test sets are those of
+    /// `generateSplits(seed:trainCount:testCount:levels:)`.
+    public static func generateSplits(
+        seed: UInt64, trainCount: Int, validationCount: Int, testCount: Int, levels: [Int] = Array(ArithmeticTasks.levels)
+    ) throws(TaskRequestError) -> TaskSplits {
+        let (train, test) = try generateSplits(seed: seed, trainCount: trainCount, testCount: testCount, levels: levels)
+        let validation = try generate(seed: seed, count: validationCount, levels: levels, split: .validation)
+        return TaskSplits(train: train, validation: validation, test: test)
+    }
+
+    /// A training pool: `count` training-side tasks (so none is in any
+    /// validation or test file), the levels in equal shares, drawn on a
+    /// stream of their own. A run that imports it as its dataset sees the
+    /// same prompts again every count / promptsPerIteration iterations.
+    public static func generatePool(
+        seed: UInt64, count: Int, levels: [Int] = Array(ArithmeticTasks.levels)
+    ) throws(TaskRequestError) -> [ArithmeticTask] {
+        try generate(seed: seed ^ poolSeedSalt, count: count, levels: levels, split: .train)
+    }
+
+    /// Keeps a pool's draws apart from train.jsonl's of the same seed.
+    static let poolSeedSalt: UInt64 = 0x706F_6F6C_0000_0004
+
     /// Refuses a level list `generate` would refuse: empty, or with an
     /// unknown or repeated level.
     public static func validate(levels: [Int]) throws(TaskRequestError) {
@@ -89,7 +113,7 @@ public enum ArithmeticTasks {
 
     /// A problem of `level` on `split`'s side of the divide, unseen in this
     /// split while fresh ones can be found. Ends because every level has
-    /// problems on both sides (level 1's few are checked by a test).
+    /// problems on every side (level 1's few are checked by a test).
     private static func draw(
         _ level: ArithmeticLevel, in split: TaskSplit, seen: inout Set<String>, using random: inout TaskRandom
     ) -> ArithmeticProblem {
@@ -103,6 +127,14 @@ public enum ArithmeticTasks {
             if repeats == freshDrawAttempts { return candidate }
         }
     }
+}
+
+/// The three files of `gvm-model tasks`: the warm start trains on `train`
+/// and stops on `validation`; evaluations measure `test`.
+public struct TaskSplits: Sendable, Equatable {
+    public var train: [ArithmeticTask]
+    public var validation: [ArithmeticTask]
+    public var test: [ArithmeticTask]
 }
 
 /// A request the generator cannot serve: an unknown or repeated level, or a

@@ -64,10 +64,10 @@ public struct TaskEvaluation: Sendable, Equatable {
     }
 
     /// Arithmetic tasks, rendered with the built-in prompt template.
-    public static func run(model: TransformerModel, tasks: [ArithmeticTask]) throws -> TaskEvaluation {
+    public static func run(model: TransformerModel, tasks: [ArithmeticTask], maxNewTokens: Int = .max) throws -> TaskEvaluation {
         try run(model: model, items: tasks.map { task in
             Item(prompt: try? Vocabulary.encode(task.prompt), gold: task.answer, level: task.level)
-        })
+        }, maxNewTokens: maxNewTokens)
     }
 
     /// A fixed-width table: one row per level, then the overall row.
