@@ -84,8 +84,9 @@ struct RunRoutes<Context: RequestContext> {
         }
     }
 
-    /// `{"counts":[...],"ratios":[...]}` over the whole dataset, written in
-    /// chunks: 0 for prompts outside the iteration.
+    /// `{"counts":[...],"ratios":[...],"budget":N,"unallocated":U,
+    /// "generationBudget":G}` over the whole dataset, written in chunks: 0
+    /// for prompts outside the iteration. G is null before the allocation.
     static func allocationBody(_ export: AllocationExport) -> ResponseBody {
         ResponseBody { writer in
             let chunk = 8192
@@ -107,7 +108,9 @@ struct RunRoutes<Context: RequestContext> {
                 }
                 try await writer.write(buffer)
             }
-            try await writer.write(ByteBuffer(string: "]}\n"))
+            let generation = export.generationBudget.map(String.init) ?? "null"
+            try await writer.write(ByteBuffer(
+                string: "],\"budget\":\(export.budget),\"unallocated\":\(export.unallocated),\"generationBudget\":\(generation)}\n"))
             try await writer.finish(nil)
         }
     }

@@ -30,25 +30,35 @@ enum IterationPlanner {
         var fallbackReason: String?
     }
 
+    /// The samples the sample stage generates for each prompt (in batch
+    /// order) under the run's pre-sample accounting.
+    static func newSamples(allocation: Allocation, configuration: RunConfiguration) -> [Int] {
+        allocation.counts.map {
+            configuration.presampleAccounting.newSamples(allocated: $0, presamples: configuration.presamplesDrawn)
+        }
+    }
+
     /// Allocates an iteration's budget from its pre-sampling statistics (in
     /// batch order). When nothing is allocatable the iteration falls back to
     /// uniform and says why; any other refusal is a configuration bug, which
     /// run validation prevents, so it falls back the same way rather than stall.
     static func allocate(statistics: [PromptStageStatistics], configuration: RunConfiguration) -> AllocationOutcome {
         let budget = configuration.budget(promptCount: statistics.count)
+        let cap = configuration.maxSamplesPerPrompt
         switch configuration.strategy {
         case .uniform:
-            return AllocationOutcome(allocation: UniformAllocation.allocate(promptCount: statistics.count, budget: budget))
+            return AllocationOutcome(allocation: UniformAllocation.allocate(promptCount: statistics.count, budget: budget, cap: cap))
         case .gvm:
             let request = AllocationRequest(
                 statistics: statistics, gradNormStatistic: configuration.gradNormStatistic,
                 alpha: configuration.alpha, beta: configuration.beta, budget: budget,
-                filterThreshold: configuration.filterThreshold, filterInsufficient: configuration.filterInsufficient)
+                filterThreshold: configuration.filterThreshold, filterInsufficient: configuration.filterInsufficient,
+                maxSamplesPerPrompt: cap)
             do {
                 return AllocationOutcome(allocation: try GVMAllocation().allocate(request))
             } catch {
                 return AllocationOutcome(
-                    allocation: UniformAllocation.allocate(promptCount: statistics.count, budget: budget),
+                    allocation: UniformAllocation.allocate(promptCount: statistics.count, budget: budget, cap: cap),
                     fallbackReason: error.description)
             }
         }

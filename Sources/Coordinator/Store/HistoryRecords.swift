@@ -7,7 +7,15 @@ struct IterationSummary: Codable, Sendable, Equatable {
     var stage: IterationStage
     var modelVersion: String
     var promptCount: Int
+    /// N: the samples the allocation shares out (trained on, under
+    /// `countTowardBudget`).
     var budget: Int
+    /// U: the part of N the cap left unallocated.
+    var unallocated: Int
+    /// What the iteration generates once allocated, pre-sampling counted:
+    /// m * N' + the sample stage's new samples (m * N' + N - U under
+    /// `separate`). Nil before the allocation.
+    var generationBudget: Int?
     var fellBackToUniform: Bool
     var fallbackReason: String?
     var startedAt: Date

@@ -23,17 +23,23 @@ extension SQLiteStore {
             return statistics.samples > 0 ? statistics.acceptRate : nil
         }
         let counts = records.compactMap(\.allocatedCount)
+        let allocated = !records.isEmpty && counts.count == records.count
+        let configuration = try runRow(db, id: runId).configuration
         let modelVersion: String = row["modelVersion"]
         let training = try trainingSummary(db, runId: runId, iteration: iteration)
         return IterationSummary(
             iteration: iteration, stage: IterationStage(rawValue: row["stage"]) ?? .done,
             modelVersion: modelVersion, promptCount: row["promptCount"], budget: row["budget"],
+            unallocated: row["unallocated"],
+            generationBudget: allocated
+                ? configuration.presampleAccounting.generationBudget(counts: counts, presamples: configuration.presamplesDrawn)
+                : nil,
             fellBackToUniform: fellBack, fallbackReason: row["fallbackReason"],
             startedAt: row["startedAt"], finishedAt: row["finishedAt"],
             samplesGenerated: records.reduce(0) { $0 + $1.presample.samples + $1.sample.samples },
             samplesAccepted: records.reduce(0) { $0 + $1.presample.accepted + $1.sample.accepted },
             acceptance: Summary(rates),
-            allocation: counts.count == records.count ? AllocationSummary(counts: counts, fellBackToUniform: fellBack) : nil,
+            allocation: allocated ? AllocationSummary(counts: counts, fellBackToUniform: fellBack) : nil,
             training: training,
             evaluationBefore: try testEvaluation(db, runId: runId, modelVersion: modelVersion),
             evaluationAfter: try training?.modelVersion.flatMap { try testEvaluation(db, runId: runId, modelVersion: $0) })
@@ -85,6 +91,7 @@ extension SQLiteStore {
             else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
             let datasetSize = try Int.fetchOne(
                 db, sql: "SELECT promptCount FROM dataset WHERE id = ?", arguments: [run.datasetId]) ?? 0
+            let summary = try Self.iterationSummary(db, runId: runId, iteration: iteration)
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -94,7 +101,8 @@ extension SQLiteStore {
                 arguments: [runId, iteration])
             return AllocationExport(
                 datasetSize: datasetSize,
-                allocated: rows.map { ($0["promptId"], $0["allocatedCount"], $0["allocatedRatio"]) })
+                allocated: rows.map { ($0["promptId"], $0["allocatedCount"], $0["allocatedRatio"]) },
+                budget: summary.budget, unallocated: summary.unallocated, generationBudget: summary.generationBudget)
         }
     }
 
@@ -135,4 +143,8 @@ extension SQLiteStore {
 struct AllocationExport: Sendable {
     var datasetSize: Int
     var allocated: [(promptId: Int, count: Int, ratio: Double)]
+    /// The iteration's budget figures, as in its summary.
+    var budget: Int
+    var unallocated: Int
+    var generationBudget: Int?
 }

@@ -83,11 +83,17 @@ extension SQLiteStore {
             ])
         }
         try db.execute(
-            sql: "UPDATE iteration SET stage = 'sample', fellBackToUniform = ?, fallbackReason = ? WHERE runId = ? AND number = ?",
-            arguments: [outcome.fallbackReason != nil, outcome.fallbackReason, runId, iteration])
+            sql: """
+                UPDATE iteration SET stage = 'sample', fellBackToUniform = ?, fallbackReason = ?, unallocated = ?
+                WHERE runId = ? AND number = ?
+                """,
+            arguments: [outcome.fallbackReason != nil, outcome.fallbackReason, outcome.allocation.unallocated, runId, iteration])
+        // Under countTowardBudget a prompt's pre-samples stand for part of
+        // its n_i, and only the rest is generated.
+        let newSamples = IterationPlanner.newSamples(allocation: outcome.allocation, configuration: configuration)
         try queueWork(
             db, runId: runId, iteration: iteration, stage: .sample, configuration: configuration,
-            counts: zip(batch, outcome.allocation.counts).filter { $0.1 > 0 }.map { ($0.0, $0.1) })
+            counts: zip(batch, newSamples).filter { $0.1 > 0 }.map { ($0.0, $0.1) })
         try advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
     }
 

@@ -25,6 +25,7 @@ extension SQLiteStore {
                     state: run.state, iteration: run.currentIteration, iterations: run.configuration.iterations,
                     stage: stage, modelVersion: run.modelVersion,
                     progress: .init(stage: sampling, samplesDone: counts?["done"] ?? 0, samplesTotal: counts?["total"] ?? 0),
+                    budget: summary.budget, unallocated: summary.unallocated, generationBudget: summary.generationBudget,
                     fellBackToUniform: summary.fellBackToUniform,
                     acceptance: summary.acceptance, allocation: summary.allocation,
                     samplesGenerated: summary.samplesGenerated, training: summary.training,

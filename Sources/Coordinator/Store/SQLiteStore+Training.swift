@@ -95,7 +95,19 @@ extension SQLiteStore {
             guard let weights = try Self.storedWeights(db, runId: runId, version: modelVersion) else {
                 throw CoordinatorError.notFound("run \(runId) has no weights of model version \"\(modelVersion)\"")
             }
-            let stages = run.configuration.trainOnPresamples ? ["presample", "sample"] : ["sample"]
+            // How many of each prompt's pre-samples (the first by index) the
+            // iteration trains on, beside every sample-stage trace.
+            let configuration = run.configuration
+            var presamplesUsed: [Int: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT promptId, allocatedCount FROM iterationPrompt WHERE runId = ? AND iteration = ?",
+                arguments: [runId, iteration])
+            {
+                presamplesUsed[row["promptId"]] = configuration.presampleAccounting.presamplesTrainedOn(
+                    allocated: row["allocatedCount"] ?? 0, presamples: configuration.presamplesDrawn,
+                    trainOnPresamples: configuration.trainOnPresamples)
+            }
+            let stages = presamplesUsed.values.contains { $0 > 0 } ? ["presample", "sample"] : ["sample"]
             let traces = try Row.fetchAll(
                 db,
                 sql: """
@@ -109,7 +121,7 @@ extension SQLiteStore {
                     stage: SamplingStage(rawValue: $0["stage"]) ?? .sample, promptId: $0["promptId"],
                     sampleIndex: $0["sampleIndex"], response: $0["response"], reward: $0["reward"],
                     finishReason: FinishReason(rawValue: $0["finishReason"]) ?? .length, tokenLogprobsJSON: $0["tokenLogprobs"])
-            }
+            }.filter { $0.stage == .sample || $0.sampleIndex < presamplesUsed[$0.promptId, default: 0] }
             var problems: [Int: String] = [:]
             for row in try Row.fetchAll(
                 db,

@@ -21,6 +21,12 @@ struct StatusReport: Codable, Sendable, Equatable {
         var stage: IterationStage
         var modelVersion: String
         var progress: Progress
+        /// The current iteration's budget figures (as in its summary): N,
+        /// the U the cap left unallocated, and the generation they cost,
+        /// pre-sampling counted (nil before the allocation).
+        var budget: Int
+        var unallocated: Int
+        var generationBudget: Int?
         var fellBackToUniform: Bool
         /// p_i over the current iteration's prompts (pre-sampling, or the
         /// sample stage for uniform runs).

@@ -24,7 +24,14 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var promptsPerIteration: Int
     public var iterations: Int
     public var maxSamplesPerLease: Int
-    /// Whether pre-samples also count as training traces (the reference: no).
+    /// C: the most samples one prompt may get in an iteration (pre-samples
+    /// included under `countTowardBudget`); 0 means no cap.
+    public var maxSamplesPerPrompt: Int
+    /// Whether the pre-samples count toward the budget N.
+    public var presampleAccounting: PresampleAccounting
+    /// Whether pre-samples are also trained on, beside the sample stage's
+    /// samples (the reference's main pipeline regenerates and does not;
+    /// `separate` accounting only).
     public var trainOnPresamples: Bool
     public var prompt: PromptTemplate
     public var generation: GenerationParameters
@@ -47,6 +54,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         alpha: Double = 1e-3, beta: Double = 2, filterThreshold: Double = 0, filterInsufficient: Double = 0,
         gradNormStatistic: GradNormStatistic = .mean,
         promptsPerIteration: Int, iterations: Int = 1, maxSamplesPerLease: Int = 8,
+        maxSamplesPerPrompt: Int = 0, presampleAccounting: PresampleAccounting = .separate,
         trainOnPresamples: Bool = false,
         prompt: PromptTemplate = .defaultChat, generation: GenerationParameters = .init(),
         verifier: VerifierName = .math, gradNorm: GradNormMode = .constant, gradNormURL: String? = nil,
@@ -68,6 +76,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         self.promptsPerIteration = promptsPerIteration
         self.iterations = iterations
         self.maxSamplesPerLease = maxSamplesPerLease
+        self.maxSamplesPerPrompt = maxSamplesPerPrompt
+        self.presampleAccounting = presampleAccounting
         self.trainOnPresamples = trainOnPresamples
         self.prompt = prompt
         self.generation = generation
@@ -83,7 +93,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case dataset, model, modelVersion, strategy, algorithm, presamples, samplesPerPrompt
         case alpha, beta, filterThreshold, filterInsufficient, gradNormStatistic
-        case promptsPerIteration, iterations, maxSamplesPerLease, trainOnPresamples
+        case promptsPerIteration, iterations, maxSamplesPerLease, maxSamplesPerPrompt, presampleAccounting, trainOnPresamples
         case prompt, generation, verifier, gradNorm, gradNormURL, advance, seed, leaseSeconds, builtin
     }
 
@@ -103,16 +113,22 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         modelVersion = try c.decodeIfPresent(String.self, forKey: .modelVersion) ?? defaults.modelVersion
         strategy = try c.decodeIfPresent(AllocationStrategyName.self, forKey: .strategy) ?? defaults.strategy
         algorithm = try c.decodeIfPresent(TrainingAlgorithm.self, forKey: .algorithm) ?? defaults.algorithm
-        presamples = try c.decodeIfPresent(Int.self, forKey: .presamples) ?? defaults.presamples
-        samplesPerPrompt = try c.decodeIfPresent(Int.self, forKey: .samplesPerPrompt) ?? defaults.samplesPerPrompt
+        presamples = try c.decodeWholeNumberIfPresent(forKey: .presamples) ?? defaults.presamples
+        samplesPerPrompt = try c.decodeWholeNumberIfPresent(forKey: .samplesPerPrompt) ?? defaults.samplesPerPrompt
         alpha = try c.decodeIfPresent(Double.self, forKey: .alpha) ?? defaults.alpha
         beta = try c.decodeIfPresent(Double.self, forKey: .beta) ?? defaults.beta
         filterThreshold = try c.decodeIfPresent(Double.self, forKey: .filterThreshold) ?? defaults.filterThreshold
         filterInsufficient = try c.decodeIfPresent(Double.self, forKey: .filterInsufficient) ?? defaults.filterInsufficient
         gradNormStatistic = try c.decodeIfPresent(GradNormStatistic.self, forKey: .gradNormStatistic) ?? defaults.gradNormStatistic
-        promptsPerIteration = try c.decode(Int.self, forKey: .promptsPerIteration)
-        iterations = try c.decodeIfPresent(Int.self, forKey: .iterations) ?? defaults.iterations
-        maxSamplesPerLease = try c.decodeIfPresent(Int.self, forKey: .maxSamplesPerLease) ?? defaults.maxSamplesPerLease
+        guard let promptsPerIteration = try c.decodeWholeNumberIfPresent(forKey: .promptsPerIteration) else {
+            throw DecodingError.keyNotFound(
+                CodingKeys.promptsPerIteration, .init(codingPath: c.codingPath, debugDescription: "is required"))
+        }
+        self.promptsPerIteration = promptsPerIteration
+        iterations = try c.decodeWholeNumberIfPresent(forKey: .iterations) ?? defaults.iterations
+        maxSamplesPerLease = try c.decodeWholeNumberIfPresent(forKey: .maxSamplesPerLease) ?? defaults.maxSamplesPerLease
+        maxSamplesPerPrompt = try c.decodeWholeNumberIfPresent(forKey: .maxSamplesPerPrompt) ?? defaults.maxSamplesPerPrompt
+        presampleAccounting = try c.decodeIfPresent(PresampleAccounting.self, forKey: .presampleAccounting) ?? defaults.presampleAccounting
         trainOnPresamples = try c.decodeIfPresent(Bool.self, forKey: .trainOnPresamples) ?? defaults.trainOnPresamples
         prompt = try c.decodeIfPresent(PromptTemplate.self, forKey: .prompt) ?? defaults.prompt
         generation = try c.decodeIfPresent(GenerationParameters.self, forKey: .generation) ?? defaults.generation
@@ -120,7 +136,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         gradNorm = try c.decodeIfPresent(GradNormMode.self, forKey: .gradNorm) ?? defaults.gradNorm
         gradNormURL = try c.decodeIfPresent(String.self, forKey: .gradNormURL)
         advance = try c.decodeIfPresent(AdvanceMode.self, forKey: .advance) ?? defaults.advance
-        seed = try c.decodeIfPresent(Int.self, forKey: .seed) ?? defaults.seed
+        seed = try c.decodeWholeNumberIfPresent(forKey: .seed) ?? defaults.seed
         leaseSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseSeconds) ?? defaults.leaseSeconds
         builtin = try c.decodeIfPresent(BuiltinTraining.self, forKey: .builtin)
     }
@@ -143,6 +159,17 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         try require(promptsPerIteration >= 1, .promptsPerIteration, "must be at least 1, got \(promptsPerIteration)")
         try require(iterations >= 1, .iterations, "must be at least 1, got \(iterations)")
         try require(maxSamplesPerLease >= 1, .maxSamplesPerLease, "must be at least 1, got \(maxSamplesPerLease)")
+        try require(
+            (0...1_000_000).contains(maxSamplesPerPrompt), .maxSamplesPerPrompt,
+            "must be a whole number from 0 (no cap) to 1000000, got \(maxSamplesPerPrompt)")
+        if presampleAccounting == .countTowardBudget {
+            try require(
+                !trainOnPresamples, .presampleAccounting,
+                "countTowardBudget already trains on the pre-samples it counts; it cannot be combined with trainOnPresamples")
+            try require(
+                strategy == .gvm, .presampleAccounting,
+                "countTowardBudget counts pre-samples, which only strategy gvm draws, not \(strategy.rawValue)")
+        }
         try require(leaseSeconds.isFinite && leaseSeconds >= 1, .leaseSeconds, "must be at least 1 second, got \(leaseSeconds)")
         if gradNorm == .url {
             guard let gradNormURL else {
@@ -185,6 +212,10 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     /// The number of samples an iteration of `promptCount` prompts gets in
     /// its sample stage.
     public func budget(promptCount: Int) -> Int { samplesPerPrompt * promptCount }
+
+    /// The samples a strategy that pre-samples draws per prompt (N'); 0 for
+    /// those that do not.
+    public var presamplesDrawn: Int { strategy == .gvm ? presamples : 0 }
 
     private static func isHTTPURL(_ text: String) -> Bool {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host else { return false }
