@@ -9,9 +9,11 @@ struct AllocateCommand: ParsableCommand {
         commandName: "allocate",
         abstract: "Allocate a sample budget over prompts.",
         discussion: """
-            Reads one JSON object on stdin with gradNorms, acceptRates, alpha, beta, budget, \
-            and optionally filterThreshold, filterInsufficient and strategy (gvm or uniform). \
-            Prints {"counts":[...],"ratios":[...]}.
+            Reads one JSON object on stdin with gradNorms, acceptRates and budget, and optionally \
+            alpha, beta, filterThreshold, filterInsufficient, maxSamplesPerPrompt (a whole number; \
+            0, the default, means no cap) and strategy (gvm or uniform). Unknown keys are refused. \
+            Prints {"counts":[...],"ratios":[...],"unallocated":U}, where U is the part of the \
+            budget the cap leaves unallocated.
             """
     )
 
@@ -19,20 +21,16 @@ struct AllocateCommand: ParsableCommand {
         let input = FileHandle.standardInput.readDataToEndOfFile()
         do {
             let allocation = try Self.allocate(json: input)
-            // Sorted keys give the documented {"counts":...,"ratios":...}.
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            FileHandle.standardOutput.write(try encoder.encode(allocation) + Data("\n".utf8))
+            FileHandle.standardOutput.write(Data(try AllocateOutput.json(allocation)))
         } catch {
             FileHandle.standardError.write(Data("gvm-coordinator allocate: \(error)\n".utf8))
             throw ExitCode(2)
         }
     }
 
-    /// Decodes, validates and allocates; every failure names its field.
+    /// Reads, validates and allocates; every failure names its field.
     static func allocate(json: Data) throws -> Allocation {
-        let decoded = try JSONInput.decode(AllocateInput.self, from: json)
-        let (strategy, request) = try decoded.resolved()
+        let (strategy, request) = try AllocateInput(json: json).resolved()
         return try strategy.strategy.allocate(request)
     }
 }
