@@ -53,17 +53,7 @@ struct TaskGeneratorTests {
         #expect(Set(train.map(\.problem)).isDisjoint(with: otherSeed.map(\.problem)))
     }
 
-    /// Level 1 has only 100 problems; the generator relies on both splits
-    /// having some of every level.
-    @Test("level 1's hundred problems fall on both sides of the split")
-    func smallestLevelOnBothSides() {
-        var sides: [TaskSplit: Int] = [:]
-        for a in 0...9 {
-            for b in 0...9 { sides[TaskSplit(problem: "\(a)+\(b)=?"), default: 0] += 1 }
-        }
-        #expect(sides[.test, default: 0] >= 5)
-        #expect(sides[.train, default: 0] >= 75)
-    }
+    // Level 1's problems on every side: TaskSplitsTests.smallestLevelOnEverySide.
 
     @Test("a split repeats a problem only once its level has no unseen one")
     func repeatsOnlyWhenExhausted() throws {
