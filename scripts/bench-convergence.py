@@ -10,6 +10,9 @@ prompt batches, so arms with the same seed see the same prompts):
                  training on sample-stage traces only (trainOnPresamples false)
 
 Each arm is a real coordinator and two workers with the built-in model.
+Tasks and version 0 come from make demo's data folder: version 0 is
+warm-started with the validation split as its stopping set, and every arm
+measures test accuracy on the test split, which nothing trained or stopped on.
 Results are appended to a JSON-lines file, one line per finished arm and
 seed; a rerun skips what is there, so the benchmark resumes where it
 stopped. The report (table and SVG plots) is rebuilt from that file.

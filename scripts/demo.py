@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`make demo`: GVM end to end on one CPU machine with the built-in model.
 
-Generates the arithmetic tasks, warm-starts version 0, starts a coordinator
+Generates the arithmetic tasks (train, validation and test splits),
+warm-starts version 0 (stopping on the validation split), starts a coordinator
 and two workers over loopback, runs GVM-RAFT for a few iterations while
 showing each stage, then prints a per-iteration table and writes an SVG plot
 of test accuracy against samples generated.
@@ -27,16 +28,23 @@ def say(line: str = "") -> None:
 
 
 def prepare(data: str, args) -> tuple[str, str, str]:
+    """The tasks and version 0. The warm start stops on validation.jsonl and
+    never reads test.jsonl, on which the run measures test accuracy."""
     tasks = os.path.join(data, "tasks")
-    train, test = os.path.join(tasks, "train.jsonl"), os.path.join(tasks, "test.jsonl")
-    if not (os.path.exists(train) and os.path.exists(test)):
-        say("== tasks: generating the arithmetic train and test splits")
-        say(gh.run_checked([gh.binary("gvm-model"), "tasks", "--seed", "7", "--train", "20000", "--test", "1000",
-                            "--output", tasks]).rstrip())
+    train, validation, test = (os.path.join(tasks, f"{name}.jsonl") for name in ("train", "validation", "test"))
     weights = os.path.join(data, "v0.weights")
+    if not all(os.path.exists(path) for path in (train, validation, test)):
+        if os.path.exists(weights):
+            # Made before the validation split: it stopped on test tasks.
+            say("== tasks predate the validation split: writing them again and warm-starting afresh")
+            os.remove(weights)
+        say("== tasks: generating the arithmetic train, validation and test splits")
+        say(gh.run_checked([gh.binary("gvm-model"), "tasks", "--seed", "7", "--train", "20000", "--validation", "300",
+                            "--test", "1200", "--output", tasks]).rstrip())
     if not os.path.exists(weights):
-        say(f"== warm start: supervised training on gold chains of thought ({args.warm_start_steps} steps at most)")
-        command = [gh.binary("gvm-model"), "warm-start", "--train", train, "--test", test, "--output", weights,
+        say(f"== warm start: supervised training on gold chains of thought ({args.warm_start_steps} steps at most,"
+            " stopping on the validation split)")
+        command = [gh.binary("gvm-model"), "warm-start", "--train", train, "--validation", validation, "--output", weights,
                    "--steps", str(args.warm_start_steps), "--target-accuracy", str(args.warm_start_accuracy),
                    "--eval-every", "250", "--eval-tasks", "300"] + args.model_shape
         process = gh.subprocess.Popen(command, stdout=gh.subprocess.PIPE, stderr=gh.subprocess.STDOUT, text=True)
