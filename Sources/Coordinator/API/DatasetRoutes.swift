@@ -15,6 +15,11 @@ struct DatasetRoutes<Context: RequestContext> {
             guard let name = query["name"].map(String.init), !name.isEmpty else {
                 throw CoordinatorError.invalid(field: "name", "the query parameter name is required")
             }
+            do throws(FieldError) {
+                try WireText.checkName(name, field: "name")
+            } catch {
+                throw CoordinatorError.invalid(error)
+            }
             var options = DatasetImportOptions()
             if let field = query["problemField"] { options.problemField = String(field) }
             if let field = query["answerField"] { options.answerField = String(field) }

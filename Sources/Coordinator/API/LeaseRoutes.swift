@@ -29,6 +29,11 @@ struct LeaseRoutes<Context: RequestContext> {
         }
         leases.post(":leaseId/release") { request, context in
             let release = try await JSONResponses.decode(LeaseRelease.self, from: request)
+            do throws(FieldError) {
+                try release.validate()
+            } catch {
+                throw CoordinatorError.invalid(error)
+            }
             try await store.release(leaseId: try Self.leaseId(context), reason: release.reason, now: Date())
             return try JSONResponses.ok(["released": true])
         }

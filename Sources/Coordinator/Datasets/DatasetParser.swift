@@ -77,6 +77,10 @@ enum DatasetParser {
         guard !answer.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw bad("field \"\(options.answerField)\" is empty")
         }
+        // SQLite would cut both at a NUL.
+        for (field, text) in [(options.problemField, problem), (options.answerField, answer)] where text.utf8.contains(0) {
+            throw bad("field \"\(field)\" must not contain NUL (U+0000)")
+        }
         var level: Int?
         if case .number(let number)? = fields["level"], let whole = Int(exactly: number) { level = whole }
         return ParsedDataset.Prompt(problem: problem, answer: answer, level: level)

@@ -8,10 +8,10 @@ extension SQLiteStore {
     /// Work never leased goes first, so that a worker whose lease merely
     /// expired has the longest chance to still deliver it.
     func grantLeases(_ request: LeaseRequest, now: Date) async throws -> [Lease] {
-        guard !request.workerName.isEmpty else { throw CoordinatorError.invalid(field: "workerName", "must not be empty") }
-        guard !request.model.isEmpty else { throw CoordinatorError.invalid(field: "model", "must not be empty") }
-        guard request.capacity >= 1 else {
-            throw CoordinatorError.invalid(field: "capacity", "must be at least 1 sample, got \(request.capacity)")
+        do {
+            try request.validate()
+        } catch {
+            throw CoordinatorError.invalid(error)
         }
         return try await groupCommit.write { db in
             try db.cachedStatement(sql: """

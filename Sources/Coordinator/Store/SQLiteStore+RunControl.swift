@@ -56,8 +56,10 @@ extension SQLiteStore {
     /// An external trainer's new model: accepted once the current iteration
     /// is done and the run waits for it; it starts the next iteration.
     func advance(runId: Int, modelVersion: String, now: Date) async throws -> RunSummary {
-        guard !modelVersion.isEmpty, modelVersion.count <= 512 else {
-            throw CoordinatorError.invalid(field: "modelVersion", "must be 1 to 512 characters")
+        do {
+            try WireText.checkName(modelVersion, field: "modelVersion")
+        } catch {
+            throw CoordinatorError.invalid(error)
         }
         return try await pool.write { db in
             let run = try Self.runRow(db, id: runId)

@@ -26,7 +26,11 @@ extension SQLiteStore {
             let promptId: Int = unit["promptId"]
             let first: Int = unit["firstSampleIndex"]
             let count: Int = unit["sampleCount"]
-            try Self.validate(result, firstSampleIndex: first, sampleCount: count, algorithm: lease.run.configuration.algorithm)
+            do throws(FieldError) {
+                try result.validate(firstSampleIndex: first, sampleCount: count, algorithm: lease.run.configuration.algorithm)
+            } catch {
+                throw CoordinatorError.invalid(error)
+            }
 
             let modelVersion = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?"),
@@ -77,46 +81,6 @@ extension SQLiteStore {
                 .execute(arguments: [now, result.generated, lease.workerName])
             try Self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
             return receipt
-        }
-    }
-
-    /// A result must account for exactly the lease's samples.
-    static func validate(_ result: LeaseResult, firstSampleIndex: Int, sampleCount: Int, algorithm: TrainingAlgorithm) throws {
-        if let tokens = result.generatedTokens, tokens < 0 {
-            throw CoordinatorError.invalid(field: "generatedTokens", "must be >= 0, got \(tokens)")
-        }
-        guard result.generated == sampleCount else {
-            throw CoordinatorError.invalid(field: "generated", "must equal the lease's \(sampleCount) samples, got \(result.generated)")
-        }
-        if algorithm == .grpo, result.samples.count != sampleCount {
-            throw CoordinatorError.invalid(
-                field: "samples", "grpo needs every sample with its reward: expected \(sampleCount), got \(result.samples.count)")
-        }
-        guard result.samples.count <= sampleCount else {
-            throw CoordinatorError.invalid(field: "samples", "holds \(result.samples.count) samples but the lease has \(sampleCount)")
-        }
-        let range = firstSampleIndex..<(firstSampleIndex + sampleCount)
-        var seen = Set<Int>()
-        for (index, sample) in result.samples.enumerated() {
-            let field = "samples[\(index)]"
-            guard range.contains(sample.sampleIndex) else {
-                throw CoordinatorError.invalid(
-                    field: "\(field).sampleIndex", "must be in \(range.lowerBound)..<\(range.upperBound), got \(sample.sampleIndex)")
-            }
-            guard seen.insert(sample.sampleIndex).inserted else {
-                throw CoordinatorError.invalid(field: "\(field).sampleIndex", "\(sample.sampleIndex) appears twice")
-            }
-            guard sample.reward.isFinite else {
-                throw CoordinatorError.invalid(field: "\(field).reward", "must be finite")
-            }
-            if sample.accepted {
-                guard let norm = sample.gradNorm, norm.isFinite, norm >= 0 else {
-                    throw CoordinatorError.invalid(field: "\(field).gradNorm", "an accepted sample needs a finite gradient norm >= 0")
-                }
-            }
-            guard sample.completionTokens >= 0 else {
-                throw CoordinatorError.invalid(field: "\(field).completionTokens", "must be >= 0")
-            }
         }
     }
 }

@@ -146,9 +146,11 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         func require(_ condition: Bool, _ field: CodingKeys, _ problem: String) throws(FieldError) {
             if !condition { throw FieldError(field: field.rawValue, problem: problem) }
         }
-        try require(!dataset.isEmpty, .dataset, "must not be empty")
-        try require(!model.isEmpty, .model, "must not be empty")
-        try require(!modelVersion.isEmpty, .modelVersion, "must not be empty")
+        // These three are stored in columns of their own and looked up by
+        // value, so NUL (which SQLite would cut at) and length are checked.
+        try WireText.checkName(dataset, field: CodingKeys.dataset.rawValue)
+        try WireText.checkName(model, field: CodingKeys.model.rawValue)
+        try WireText.checkName(modelVersion, field: CodingKeys.modelVersion.rawValue)
         try require(presamples >= 1 || strategy == .uniform, .presamples, "must be at least 1 for strategy gvm, got \(presamples)")
         try require(presamples >= 0, .presamples, "must be >= 0, got \(presamples)")
         try require(samplesPerPrompt >= 1, .samplesPerPrompt, "must be at least 1, got \(samplesPerPrompt)")
@@ -157,7 +159,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         try require(filterThreshold.isFinite && filterThreshold >= 0, .filterThreshold, "must be >= 0 (0 disables it), got \(filterThreshold)")
         try require(filterInsufficient.isFinite && filterInsufficient >= 0, .filterInsufficient, "must be >= 0 (0 disables it), got \(filterInsufficient)")
         try require(promptsPerIteration >= 1, .promptsPerIteration, "must be at least 1, got \(promptsPerIteration)")
-        try require(iterations >= 1, .iterations, "must be at least 1, got \(iterations)")
+        try require(
+            (1...RunLimits.maxIterations).contains(iterations), .iterations,
+            "must be 1 to \(RunLimits.maxIterations), got \(iterations)")
         try require(maxSamplesPerLease >= 1, .maxSamplesPerLease, "must be at least 1, got \(maxSamplesPerLease)")
         try require(
             (0...1_000_000).contains(maxSamplesPerPrompt), .maxSamplesPerPrompt,
@@ -170,7 +174,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
                 strategy == .gvm, .presampleAccounting,
                 "countTowardBudget counts pre-samples, which only strategy gvm draws, not \(strategy.rawValue)")
         }
-        try require(leaseSeconds.isFinite && leaseSeconds >= 1, .leaseSeconds, "must be at least 1 second, got \(leaseSeconds)")
+        try require(
+            leaseSeconds.isFinite && leaseSeconds >= 1 && leaseSeconds <= RunLimits.maxLeaseSeconds, .leaseSeconds,
+            "must be 1 to \(Int(RunLimits.maxLeaseSeconds)) seconds, got \(leaseSeconds)")
         if gradNorm == .url {
             guard let gradNormURL else {
                 throw FieldError(field: CodingKeys.gradNormURL.rawValue, problem: "is required when gradNorm is url")
@@ -180,9 +186,24 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
             // A URL that would be ignored most likely means the mode was forgotten.
             try require(gradNormURL == nil, .gradNormURL, "is used only when gradNorm is url, not \(gradNorm.rawValue)")
         }
-        // Budgets and sample indices are stored as 64-bit integers; keep far from overflow.
-        try require(samplesPerPrompt <= 1_000_000 && presamples <= 1_000_000, .samplesPerPrompt, "must be at most 1000000 per prompt")
-        try require(promptsPerIteration <= 10_000_000, .promptsPerIteration, "must be at most 10000000")
+        // Bounded work per run: an iteration's work units are created in
+        // one transaction, so their number is bounded too.
+        try require(
+            presamples <= RunLimits.maxSamplesPerPrompt, .presamples, "must be at most \(RunLimits.maxSamplesPerPrompt), got \(presamples)")
+        try require(
+            samplesPerPrompt <= RunLimits.maxSamplesPerPrompt, .samplesPerPrompt,
+            "must be at most \(RunLimits.maxSamplesPerPrompt), got \(samplesPerPrompt)")
+        try require(
+            promptsPerIteration <= RunLimits.maxPromptsPerIteration, .promptsPerIteration,
+            "must be at most \(RunLimits.maxPromptsPerIteration), got \(promptsPerIteration)")
+        let units = RunLimits.workUnitsBound(self)
+        try require(
+            units <= RunLimits.maxWorkUnitsPerIteration, .maxSamplesPerLease,
+            "an iteration could need up to \(units) work units (promptsPerIteration × (presamples + samplesPerPrompt) / maxSamplesPerLease); "
+                + "at most \(RunLimits.maxWorkUnitsPerIteration) are allowed: raise maxSamplesPerLease or lower the others")
+        if let gradNormURL {
+            try WireText.check(gradNormURL, field: CodingKeys.gradNormURL.rawValue, maxBytes: 2048)
+        }
         if let builtin {
             try builtin.validate()
             try require(gradNorm == .exact || gradNorm == .constant, .gradNorm, "must be exact or constant for a built-in run, got \(gradNorm.rawValue)")

@@ -108,9 +108,13 @@ public struct LeaseResult: Codable, Sendable, Equatable {
         self.generatedTokens = generatedTokens
     }
 
-    /// The tokens this result stands for.
+    /// The tokens this result stands for. Saturating, so that even an
+    /// unvalidated result cannot trap the process.
     public var tokens: Int {
-        generatedTokens ?? samples.reduce(0) { $0 + $1.completionTokens }
+        generatedTokens ?? samples.reduce(0) { total, sample in
+            let (sum, overflow) = total.addingReportingOverflow(sample.completionTokens)
+            return overflow ? Int.max : sum
+        }
     }
 }
 

@@ -1,0 +1,23 @@
+/// How large a run may be, so that creating it or one of its iterations is
+/// bounded work, and no stored count or sum can overflow (docs/limits.md).
+public enum RunLimits {
+    public static let maxIterations = 1_000_000
+    /// N' and samplesPerPrompt.
+    public static let maxSamplesPerPrompt = 65_536
+    public static let maxPromptsPerIteration = 1_000_000
+    /// A lease lives at most a day without a heartbeat.
+    public static let maxLeaseSeconds = 86_400.0
+    /// Work units one iteration may need, pre-sampling and sampling together.
+    public static let maxWorkUnitsPerIteration = 1_000_000
+
+    /// The most work units an iteration of `configuration` can need: every
+    /// prompt's pre-samples in leases of maxSamplesPerLease, and the sample
+    /// stage's budget N in such leases, plus one partial lease per prompt.
+    public static func workUnitsBound(_ configuration: RunConfiguration) -> Int {
+        let prompts = configuration.promptsPerIteration
+        let perLease = max(configuration.maxSamplesPerLease, 1)
+        let presampleUnits = prompts * ((configuration.presamplesDrawn + perLease - 1) / perLease)
+        let sampleUnits = (prompts * configuration.samplesPerPrompt + perLease - 1) / perLease + prompts
+        return presampleUnits + sampleUnits
+    }
+}
