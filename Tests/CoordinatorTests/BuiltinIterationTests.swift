@@ -93,17 +93,44 @@ struct BuiltinIterationTests {
         #expect(try await harness.store.run(id: run.runId).state == .completed)
     }
 
-    @Test("a crash during training leaves the iteration in train; the rerun makes the same version-1 bytes")
-    func restartDuringTraining() async throws {
+    /// The harness's configuration, with `epochsPerIteration` instead of
+    /// `stepsPerIteration` when `epochs` is given.
+    static func configuration(_ harness: BuiltinHarness, epochs: Int?) -> RunConfiguration {
+        var configuration = harness.configuration(iterations: 1)
+        if let epochs {
+            configuration.builtin?.stepsPerIteration = nil
+            configuration.builtin?.epochsPerIteration = epochs
+        }
+        return configuration
+    }
+
+    @Test("with epochsPerIteration the train stage takes ⌈epochs · sequences / batchSize⌉ steps")
+    func epochSteps() async throws {
+        let harness = try await BuiltinHarness()
+        let run = try await harness.store.createRun(Self.configuration(harness, epochs: 3), now: Date())
+        try await harness.drain()
+        #expect(try await harness.trainer().processPending() == 3)
+        let training = try #require(try await harness.store.iterations(runId: run.runId).first?.training)
+        // 12 accepted samples in minibatches of 4, three times over: 9 steps.
+        #expect(training.sequences == 12 && training.steps == 9 && training.stepsDone == 9 && training.modelVersion == "1")
+        #expect(try await harness.store.run(id: run.runId).configuration.builtin?.trainingSteps == .epochs(3))
+    }
+
+    @Test(
+        "a crash during training leaves the iteration in train; the rerun makes the same version-1 bytes",
+        arguments: [nil, 2] as [Int?])
+    func restartDuringTraining(epochs: Int?) async throws {
+        // steps 3, or ⌈2 · 12 / 4⌉ = 6.
+        let steps = epochs == nil ? 3 : 6
         // The reference: the same run, trained without interruption.
         let reference = try await BuiltinHarness()
-        let referenceRun = try await reference.store.createRun(reference.configuration(iterations: 1), now: Date())
+        let referenceRun = try await reference.store.createRun(Self.configuration(reference, epochs: epochs), now: Date())
         try await reference.drain()
         #expect(try await reference.trainer().processPending() == 3)
         let expected = try await reference.store.weights(runId: referenceRun.runId, version: "1")
 
         var harness = try await BuiltinHarness()
-        let run = try await harness.store.createRun(harness.configuration(iterations: 1), now: Date())
+        let run = try await harness.store.createRun(Self.configuration(harness, epochs: epochs), now: Date())
         try await harness.drain()
         let crashing = harness.trainer { _, _, stepsDone in
             if stepsDone == 2 { throw SimulatedCrash() }
@@ -112,6 +139,7 @@ struct BuiltinIterationTests {
         // Version 0 was evaluated; training got two steps in and wrote nothing else.
         var iteration = try #require(try await harness.store.iterations(runId: run.runId).first)
         #expect(iteration.stage == .train && iteration.training?.stepsDone == 2 && iteration.training?.modelVersion == nil)
+        #expect(iteration.training?.steps == steps)
         #expect(iteration.evaluationBefore?.modelVersion == "0")
         await #expect(throws: CoordinatorError.self) { try await harness.store.weights(runId: run.runId, version: "1") }
         #expect(try await harness.store.run(id: run.runId).modelVersion == "0")
@@ -121,6 +149,6 @@ struct BuiltinIterationTests {
         let rerun = try await harness.store.weights(runId: run.runId, version: "1")
         #expect(rerun == expected)
         iteration = try #require(try await harness.store.iterations(runId: run.runId).first)
-        #expect(iteration.stage == .done && iteration.training?.stepsDone == 3)
+        #expect(iteration.stage == .done && iteration.training?.stepsDone == steps && iteration.training?.steps == steps)
     }
 }

@@ -171,7 +171,8 @@ struct BuiltinTrainingTests {
         #expect(distance(gradientWithInRange, half) > 1e-2 * scale, "an unclipped trace must change the gradient")
     }
 
-    static func inputs(_ model: TransformerModel, iteration: Int = 0, steps: Int = 2) throws -> TrainingInputs {
+    /// Nine sequences (three prompts, three accepted samples each), minibatches of 4.
+    static func inputs(_ model: TransformerModel, iteration: Int = 0, steps: Int = 2, epochs: Int? = nil) throws -> TrainingInputs {
         var traces: [TrainingTrace] = []
         for (promptId, problem) in ["3+4=?", "2+2=?", "5+1=?"].enumerated() {
             let prompt = try Vocabulary.encode(problem + "\n")
@@ -183,7 +184,8 @@ struct BuiltinTrainingTests {
         }
         let bytes = Data(WeightsFile.encode(model, version: 0))
         let builtin = BuiltinTraining(
-            weights: "v0", testDataset: "test", stepsPerIteration: steps, batchSize: 4, learningRate: 1e-2, clip: 0.2, maxGradNorm: 1)
+            weights: "v0", testDataset: "test", stepsPerIteration: epochs == nil ? steps : nil, epochsPerIteration: epochs,
+            batchSize: 4, learningRate: 1e-2, clip: 0.2, maxGradNorm: 1)
         return TrainingInputs(
             runId: 1, iteration: iteration,
             configuration: RunConfiguration(
@@ -197,7 +199,7 @@ struct BuiltinTrainingTests {
     func sessionSteps() throws {
         let model = try Self.model()
         let inputs = try Self.inputs(model)
-        let session = try TrainingSession(inputs: inputs)
+        let session = try TrainingSession(inputs: inputs, orderVersion: .current)
         #expect(session.trainingSet.sequences.count == 9)
         func meanLogProb() -> Double {
             let all = session.trainingSet.sequences.flatMap {
@@ -215,24 +217,64 @@ struct BuiltinTrainingTests {
         // RAFT's advantage is 1 on every token: the steps make the accepted samples likelier.
         #expect(meanLogProb() > likelihoodBefore + 0.01)
 
-        let again = try TrainingSession(inputs: inputs)
+        let again = try TrainingSession(inputs: inputs, orderVersion: .current)
         _ = again.step()
         _ = again.step()
         #expect(again.weights(version: 1).bytes == session.weights(version: 1).bytes)
         #expect(session.weights(version: 1).bytes != session.weights(version: 2).bytes, "the header carries the version")
     }
 
-    @Test("minibatches are distinct sequences from a seeded shuffle, different in each iteration")
-    func minibatches() throws {
+    @Test("minibatches are distinct sequences from a seeded shuffle, different in each iteration", arguments: OrderVersion.allCases)
+    func minibatches(version: OrderVersion) throws {
         let model = try Self.model()
-        let first = try TrainingSession(inputs: try Self.inputs(model, iteration: 0))
+        let first = try TrainingSession(inputs: try Self.inputs(model, iteration: 0), orderVersion: version)
+        #expect(first.steps == 2, "stepsPerIteration, whatever the data")
         let batches = (0..<5).map { _ in first.nextMinibatch() }
         #expect(batches.allSatisfy { $0.count == 4 && Set($0).count == 4 })
         // Every sequence comes up within the first epoch and a bit.
         #expect(Set(batches.prefix(3).flatMap { $0 }) == Set(0..<9))
-        let replay = try TrainingSession(inputs: try Self.inputs(model, iteration: 0))
+        let replay = try TrainingSession(inputs: try Self.inputs(model, iteration: 0), orderVersion: version)
         #expect((0..<5).map { _ in replay.nextMinibatch() } == batches)
-        let other = try TrainingSession(inputs: try Self.inputs(model, iteration: 1))
+        let other = try TrainingSession(inputs: try Self.inputs(model, iteration: 1), orderVersion: version)
         #expect((0..<5).map { _ in other.nextMinibatch() } != batches)
+    }
+
+    @Test("with epochs, each epoch is a fresh shuffle cut into minibatches, and every sequence is seen exactly epochs times",
+          arguments: OrderVersion.allCases)
+    func epochMinibatches(version: OrderVersion) throws {
+        let model = try Self.model()
+        let session = try TrainingSession(inputs: try Self.inputs(model, epochs: 3), orderVersion: version)
+        // ⌈3 · 9 / 4⌉ = 7 steps: six of 4 and the 3 left.
+        #expect(session.steps == 7)
+        let batches = (0..<session.steps).map { _ in session.nextMinibatch() }
+        #expect(batches.map(\.count) == [4, 4, 4, 4, 4, 4, 3])
+        let stream = batches.flatMap { $0 }
+        for epoch in 0..<3 {
+            #expect(Set(stream[(9 * epoch)..<(9 * epoch + 9)]) == Set(0..<9), "epoch \(epoch) is one pass")
+        }
+        #expect(Dictionary(grouping: stream, by: { $0 }).mapValues(\.count) == Dictionary(uniqueKeysWithValues: (0..<9).map { ($0, 3) }))
+        #expect(Array(stream[0..<9]) != Array(stream[9..<18]), "each epoch reshuffles")
+        #expect(session.nextMinibatch().isEmpty, "nothing is left after the last epoch")
+
+        let replay = try TrainingSession(inputs: try Self.inputs(model, epochs: 3), orderVersion: version)
+        #expect((0..<7).map { _ in replay.nextMinibatch() } == batches)
+        let otherVersion = try TrainingSession(
+            inputs: try Self.inputs(model, epochs: 3), orderVersion: version == .fisherYates ? .standardLibrary : .fisherYates)
+        #expect((0..<7).map { _ in otherVersion.nextMinibatch() } != batches)
+    }
+
+    @Test("with epochs the session takes its steps and the same inputs give the same bytes")
+    func epochSteps() throws {
+        let model = try Self.model()
+        let inputs = try Self.inputs(model, epochs: 1)
+        func train() throws -> Data {
+            let session = try TrainingSession(inputs: inputs, orderVersion: .current)
+            #expect(session.steps == 3)
+            for _ in 0..<session.steps { #expect(session.step().tokens > 0) }
+            return session.weights(version: 1).bytes
+        }
+        let first = try train()
+        #expect(try train() == first)
+        #expect(first != Data(WeightsFile.encode(model, version: 1)), "the steps changed the weights")
     }
 }

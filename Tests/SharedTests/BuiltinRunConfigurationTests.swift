@@ -47,11 +47,72 @@ struct BuiltinRunConfigurationTests {
         ("generation", #"{"extra": {"top_k": 5}}"#, "generation.extra"),
         ("builtin", #"{"weights": "", "testDataset": "test"}"#, "builtin.weights"),
         ("builtin", #"{"weights": "w", "testDataset": "test", "stepsPerIteration": 0}"#, "builtin.stepsPerIteration"),
+        ("builtin", #"{"weights": "w", "testDataset": "test", "epochsPerIteration": 0}"#, "builtin.epochsPerIteration"),
+        ("builtin", #"{"weights": "w", "testDataset": "test", "epochsPerIteration": 1001}"#, "builtin.epochsPerIteration"),
+        (
+            "builtin", #"{"weights": "w", "testDataset": "test", "stepsPerIteration": 4, "epochsPerIteration": 1}"#,
+            "builtin.epochsPerIteration"
+        ),
         ("builtin", #"{"weights": "w", "testDataset": "test", "clip": 1.5}"#, "builtin.clip"),
         ("builtin", #"{"weights": "w", "testDataset": "test", "learningRate": -1}"#, "builtin.learningRate"),
     ])
     func refusals(key: String, value: String, field: String) throws {
         #expect(Self.problem(try Self.with(key, value))?.field == field)
+    }
+
+    static func builtin(_ json: String) throws -> BuiltinTraining {
+        try JSONDecoder().decode(BuiltinTraining.self, from: Data(json.utf8))
+    }
+
+    /// Encoded and decoded again, as a run's stored configuration is.
+    static func reencoded(_ builtin: BuiltinTraining) throws -> (BuiltinTraining, [String: Any]) {
+        let data = try JSONEncoder().encode(builtin)
+        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        return (try JSONDecoder().decode(BuiltinTraining.self, from: data), object)
+    }
+
+    @Test("neither stepsPerIteration nor epochsPerIteration means 8 steps, and stays so when stored again")
+    func stepsDefault() throws {
+        let neither = try Self.builtin(#"{"weights": "w", "testDataset": "t"}"#)
+        #expect(neither.stepsPerIteration == nil && neither.epochsPerIteration == nil)
+        #expect(neither.trainingSteps == .fixed(8))
+        let (again, object) = try Self.reencoded(neither)
+        #expect(again == neither && again.trainingSteps == .fixed(8))
+        #expect(object["stepsPerIteration"] == nil && object["epochsPerIteration"] == nil)
+
+        // What every run made before epochs stored: the 8 written out.
+        let stored = try Self.builtin(#"{"weights": "w", "testDataset": "t", "stepsPerIteration": 8}"#)
+        #expect(stored.trainingSteps == .fixed(8))
+        let (storedAgain, storedObject) = try Self.reencoded(stored)
+        #expect(storedAgain == stored && storedObject["stepsPerIteration"] as? Int == 8)
+
+        let epochs = try Self.builtin(#"{"weights": "w", "testDataset": "t", "epochsPerIteration": 2}"#)
+        #expect(epochs.trainingSteps == .epochs(2) && epochs.stepsPerIteration == nil)
+        let (epochsAgain, epochsObject) = try Self.reencoded(epochs)
+        #expect(epochsAgain.trainingSteps == .epochs(2) && epochsObject["stepsPerIteration"] == nil)
+        #expect(try Self.builtin(#"{"weights": "w", "testDataset": "t", "stepsPerIteration": 3}"#).trainingSteps == .fixed(3))
+    }
+
+    @Test("epochsPerIteration is refused beside stepsPerIteration, naming the field")
+    func epochsWithSteps() throws {
+        let both = try Self.with("builtin", #"{"weights": "w", "testDataset": "t", "stepsPerIteration": 8, "epochsPerIteration": 2}"#)
+        let problem = try #require(Self.problem(both))
+        #expect(problem.field == "builtin.epochsPerIteration" && problem.problem.contains("builtin.stepsPerIteration"))
+        #expect(Self.problem(try Self.with("builtin", #"{"weights": "w", "testDataset": "t", "epochsPerIteration": 1000}"#)) == nil)
+    }
+
+    @Test("epochs make ⌈epochs · sequences / batchSize⌉ steps; a fixed count ignores the data", arguments: [
+        (TrainingSteps.epochs(1), 12, 4, 3),
+        (.epochs(1), 13, 4, 4),
+        (.epochs(2), 9, 4, 5),
+        (.epochs(3), 1, 32, 1),
+        (.epochs(1), 0, 4, 0),
+        (.epochs(1000), 4096, 1, 4_096_000),
+        (.fixed(8), 0, 4, 8),
+        (.fixed(8), 100, 4, 8),
+    ])
+    func stepCount(rule: TrainingSteps, sequences: Int, batchSize: Int, steps: Int) {
+        #expect(rule.steps(sequences: sequences, batchSize: batchSize) == steps)
     }
 
     @Test("exact needs the built-in model, and builtin refuses unknown fields")

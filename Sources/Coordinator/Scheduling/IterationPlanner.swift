@@ -17,9 +17,12 @@ enum IterationPlanner {
         }
     }
 
-    /// The dataset positions of iteration `number`'s batch.
-    static func batch(iteration number: Int, configuration: RunConfiguration, datasetSize: Int) -> [Int] {
-        let order = RunDeterminism.promptOrder(count: datasetSize, runSeed: configuration.seed)
+    /// The dataset positions of iteration `number`'s batch, in the order of
+    /// the run's `orderVersion`.
+    static func batch(
+        iteration number: Int, configuration: RunConfiguration, orderVersion: OrderVersion, datasetSize: Int
+    ) -> [Int] {
+        let order = RunDeterminism.promptOrder(count: datasetSize, runSeed: configuration.seed, orderVersion: orderVersion)
         return RunDeterminism.batch(iteration: number, perIteration: configuration.promptsPerIteration, order: order)
     }
 

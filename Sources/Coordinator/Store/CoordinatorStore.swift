@@ -54,6 +54,8 @@ struct RunSummary: Codable, Sendable, Equatable {
     var modelVersion: String
     var gvmVersion: String
     var createdAt: Date
+    /// How the run shuffles prompts and minibatches (0: made before gvm had its own shuffle).
+    var orderVersion: OrderVersion
     var configuration: RunConfiguration
 }
 

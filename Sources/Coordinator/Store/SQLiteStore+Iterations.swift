@@ -12,7 +12,8 @@ extension SQLiteStore {
         let configuration = run.configuration
         let datasetSize = try Int.fetchOne(
             db, sql: "SELECT promptCount FROM dataset WHERE id = ?", arguments: [run.datasetId]) ?? 0
-        let batch = IterationPlanner.batch(iteration: number, configuration: configuration, datasetSize: datasetSize)
+        let batch = IterationPlanner.batch(
+            iteration: number, configuration: configuration, orderVersion: run.orderVersion, datasetSize: datasetSize)
         let firstStage: IterationStage = configuration.strategy == .gvm ? .presample : .sample
 
         try db.execute(

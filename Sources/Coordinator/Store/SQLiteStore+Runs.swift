@@ -26,12 +26,14 @@ extension SQLiteStore {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO run (datasetId, model, configuration, gvmVersion, state, currentIteration, modelVersion, createdAt)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                    INSERT INTO run (
+                        datasetId, model, configuration, gvmVersion, state, currentIteration, modelVersion, createdAt,
+                        orderVersion)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
                     """,
                 arguments: [
                     dataset["id"], configuration.model, try Self.json(configuration), GVMVersion.current,
-                    RunState.active.rawValue, configuration.modelVersion, now,
+                    RunState.active.rawValue, configuration.modelVersion, now, OrderVersion.current.rawValue,
                 ])
             let runId = Int(db.lastInsertedRowID)
             if let weights {
@@ -52,6 +54,30 @@ extension SQLiteStore {
             runId: run.id, state: run.state, iteration: run.currentIteration,
             stage: try iterationStage(db, runId: id, iteration: run.currentIteration),
             modelVersion: run.modelVersion, gvmVersion: run.gvmVersion, createdAt: run.createdAt,
-            configuration: run.configuration)
+            orderVersion: run.orderVersion, configuration: run.configuration)
+    }
+
+    /// How run `runId` shuffles its prompts and minibatches.
+    func orderVersion(runId: Int) async throws -> OrderVersion {
+        try await pool.read { db in try Self.runRow(db, id: runId).orderVersion }
+    }
+
+    /// A run's stored `orderVersion`. One this gvm does not know (a newer
+    /// gvm's, or a damaged file) is refused: any other order would silently
+    /// give the run different prompts and minibatches.
+    static func orderVersion(stored value: Int, runId: Int) throws -> OrderVersion {
+        guard let version = OrderVersion(rawValue: value) else { throw UnknownOrderVersion(runId: runId, value: value) }
+        return version
+    }
+}
+
+/// A run whose stored order version this gvm cannot reproduce.
+struct UnknownOrderVersion: Error, Equatable, CustomStringConvertible {
+    var runId: Int
+    var value: Int
+
+    var description: String {
+        let known = OrderVersion.allCases.map { String($0.rawValue) }.joined(separator: ", ")
+        return "run \(runId) has orderVersion \(value), which this gvm does not know (it knows \(known)); refusing to guess its prompt and minibatch order"
     }
 }

@@ -53,6 +53,7 @@ final class SQLiteStore: CoordinatorStore {
         var currentIteration: Int
         var modelVersion: String
         var createdAt: Date
+        var orderVersion: OrderVersion
 
         init(row: Row) throws {
             id = row["id"]
@@ -63,6 +64,7 @@ final class SQLiteStore: CoordinatorStore {
             currentIteration = row["currentIteration"]
             modelVersion = row["modelVersion"]
             createdAt = row["createdAt"]
+            orderVersion = try SQLiteStore.orderVersion(stored: row["orderVersion"], runId: id)
         }
     }
 

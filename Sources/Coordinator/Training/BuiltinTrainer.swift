@@ -109,9 +109,10 @@ final class BuiltinTrainer: Service, Sendable {
             throw CoordinatorError.conflict("run \(runId) iteration \(iteration) has model version \"\(inputs.modelVersion)\", not a number")
         }
         let version = current + 1
-        let session = try await compute.run { try TrainingSession(inputs: inputs) }
+        let orderVersion = try await store.orderVersion(runId: runId)
+        let session = try await compute.run { try TrainingSession(inputs: inputs, orderVersion: orderVersion) }
         let trainingSet = session.trainingSet
-        let steps = inputs.builtin.stepsPerIteration
+        let steps = session.steps
         try await store.beginTraining(
             runId: runId, iteration: iteration, steps: steps, sequences: trainingSet.sequences.count,
             skippedTraces: trainingSet.skippedTraces, droppedGroups: trainingSet.droppedGroups, now: Date())

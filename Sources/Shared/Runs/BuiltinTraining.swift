@@ -11,8 +11,13 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
     public var testDataset: String
     /// How many of the test prompts to evaluate (from the first); 0 means all.
     public var testPrompts: Int
-    /// Optimiser steps in each iteration's `train` stage.
-    public var stepsPerIteration: Int
+    /// Optimiser steps in each iteration's `train` stage, whatever the data.
+    /// At most one of this and `epochsPerIteration` is given; neither means
+    /// 8 steps (`trainingSteps`).
+    public var stepsPerIteration: Int?
+    /// Passes over the iteration's training sequences in each `train` stage,
+    /// so the steps follow the data: ⌈epochs · sequences / batchSize⌉.
+    public var epochsPerIteration: Int?
     /// Sequences in each optimiser step's minibatch.
     public var batchSize: Int
     public var learningRate: Double
@@ -31,7 +36,8 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
     public var balancePrompts: Bool
 
     public init(
-        weights: String, testDataset: String, testPrompts: Int = 0, stepsPerIteration: Int = 8, batchSize: Int = 32,
+        weights: String, testDataset: String, testPrompts: Int = 0, stepsPerIteration: Int? = nil,
+        epochsPerIteration: Int? = nil, batchSize: Int = 32,
         learningRate: Double = 1e-4, clip: Double = 0.2, maxGradNorm: Double = 1, gradNormGroup: ParameterGroupName = .embedding,
         balancePrompts: Bool = false
     ) {
@@ -39,6 +45,7 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
         self.testDataset = testDataset
         self.testPrompts = testPrompts
         self.stepsPerIteration = stepsPerIteration
+        self.epochsPerIteration = epochsPerIteration
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.clip = clip
@@ -48,11 +55,21 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case weights, testDataset, testPrompts, stepsPerIteration, batchSize, learningRate, clip, maxGradNorm, gradNormGroup
-        case balancePrompts
+        case weights, testDataset, testPrompts, stepsPerIteration, epochsPerIteration, batchSize, learningRate, clip
+        case maxGradNorm, gradNormGroup, balancePrompts
     }
 
-    /// Missing fields take their defaults; unknown fields are refused.
+    /// How many steps each train stage takes. A configuration with neither
+    /// `stepsPerIteration` nor `epochsPerIteration` means 8 steps, as every
+    /// stored configuration did before epochs existed; absent fields stay
+    /// absent when it is encoded again, so a stored one keeps its meaning.
+    public var trainingSteps: TrainingSteps {
+        if let epochsPerIteration { return .epochs(epochsPerIteration) }
+        return .fixed(stepsPerIteration ?? TrainingSteps.defaultSteps)
+    }
+
+    /// Missing fields take their defaults (`stepsPerIteration` and
+    /// `epochsPerIteration` stay absent); unknown fields are refused.
     public init(from decoder: any Decoder) throws {
         let unknown = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
             .filter { CodingKeys(stringValue: $0.stringValue) == nil }
@@ -64,7 +81,8 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
         weights = try c.decode(String.self, forKey: .weights)
         testDataset = try c.decode(String.self, forKey: .testDataset)
         testPrompts = try c.decodeIfPresent(Int.self, forKey: .testPrompts) ?? defaults.testPrompts
-        stepsPerIteration = try c.decodeIfPresent(Int.self, forKey: .stepsPerIteration) ?? defaults.stepsPerIteration
+        stepsPerIteration = try c.decodeIfPresent(Int.self, forKey: .stepsPerIteration)
+        epochsPerIteration = try c.decodeIfPresent(Int.self, forKey: .epochsPerIteration)
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize
         learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? defaults.learningRate
         clip = try c.decodeIfPresent(Double.self, forKey: .clip) ?? defaults.clip
@@ -81,11 +99,45 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
         try require(!weights.isEmpty, .weights, "must name the version-0 weights file")
         try require(!testDataset.isEmpty, .testDataset, "must name an imported dataset")
         try require(testPrompts >= 0, .testPrompts, "must be >= 0 (0 means all), got \(testPrompts)")
-        try require((1...100_000).contains(stepsPerIteration), .stepsPerIteration, "must be 1 to 100000, got \(stepsPerIteration)")
+        if let stepsPerIteration {
+            try require(
+                (1...100_000).contains(stepsPerIteration), .stepsPerIteration, "must be 1 to 100000, got \(stepsPerIteration)")
+        }
+        if let epochsPerIteration {
+            try require(
+                stepsPerIteration == nil, .epochsPerIteration,
+                "cannot be given with builtin.stepsPerIteration: the steps follow either the data or the count")
+            try require((1...1000).contains(epochsPerIteration), .epochsPerIteration, "must be 1 to 1000, got \(epochsPerIteration)")
+        }
         try require((1...4096).contains(batchSize), .batchSize, "must be 1 to 4096, got \(batchSize)")
         try require(learningRate.isFinite && learningRate > 0 && learningRate < 1, .learningRate, "must be in (0, 1), got \(learningRate)")
         try require(clip.isFinite && clip > 0 && clip < 1, .clip, "must be in (0, 1), got \(clip)")
         try require(maxGradNorm.isFinite && maxGradNorm > 0, .maxGradNorm, "must be > 0, got \(maxGradNorm)")
+    }
+}
+
+/// How many optimiser steps a train stage takes (`BuiltinTraining.trainingSteps`).
+public enum TrainingSteps: Equatable, Sendable {
+    /// `stepsPerIteration`: this many, whatever the data.
+    case fixed(Int)
+    /// `epochsPerIteration`: this many passes over the training sequences.
+    case epochs(Int)
+
+    /// What a configuration with neither field means.
+    public static let defaultSteps = 8
+
+    /// The steps of a stage with `sequences` training sequences: ⌈epochs ·
+    /// sequences / batchSize⌉ for epochs (0 without sequences, so at least 1
+    /// with one); the fixed count otherwise (a stage without sequences takes
+    /// none, and says so, in the trainer).
+    public func steps(sequences: Int, batchSize: Int) -> Int {
+        switch self {
+        case .fixed(let steps):
+            return steps
+        case .epochs(let epochs):
+            let slots = epochs * sequences
+            return (slots + batchSize - 1) / batchSize
+        }
     }
 }
 

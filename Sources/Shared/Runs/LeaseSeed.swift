@@ -13,11 +13,12 @@ public enum RunDeterminism {
         return Int(value & 0x7FFF_FFFF)
     }
 
-    /// The dataset positions, shuffled once by the run's seed (Fisher-Yates).
-    public static func promptOrder(count: Int, runSeed: Int) -> [Int] {
+    /// The dataset positions, shuffled once by the run's seed, the way the
+    /// run's `orderVersion` says (a run made now: `.current`).
+    public static func promptOrder(count: Int, runSeed: Int, orderVersion: OrderVersion = .current) -> [Int] {
         var order = Array(0..<count)
         var generator = SplitMix64(seed: UInt64(bitPattern: Int64(runSeed)) ^ 0x5EED_0F_0DE5)
-        order.shuffle(using: &generator)
+        orderVersion.shuffle(&order, using: &generator)
         return order
     }
 
