@@ -20,6 +20,9 @@ struct WarmStartCommand: ParsableCommand {
     var train: String
     @Option(help: "Validation tasks, the stopping set (gvm-model tasks' validation.jsonl; not the test split).")
     var validation: String
+    /// Refused with a pointer to --validation: the warm start must not stop on test tasks.
+    @Option(help: .hidden)
+    var test: String?
     @Option(help: "Where to write the weights.")
     var output: String
     @OptionGroup var shape: ModelShapeOptions
@@ -39,6 +42,9 @@ struct WarmStartCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     func validate() throws {
+        if test != nil {
+            throw ValidationError("--test: the warm start no longer reads the test split; pass --validation with gvm-model tasks' validation.jsonl")
+        }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
         guard (0...1).contains(targetAccuracy) else { throw ValidationError("--target-accuracy must be in [0, 1], got \(targetAccuracy)") }
         guard evalEvery >= 1 else { throw ValidationError("--eval-every must be at least 1, got \(evalEvery)") }

@@ -131,6 +131,10 @@ struct ModelToolCommandTests {
             // The warm start must not stop on the test split.
             (["warm-start", "--train", path("tasks/train.jsonl"), "--validation", path("tasks/test.jsonl"), "--output", path("never.weights")],
              "test-split problem"),
+            (["warm-start", "--train", path("tasks/train.jsonl"), "--test", path("tasks/test.jsonl"), "--output", path("never.weights")],
+             "--validation"),
+            (["warm-start", "--train", path("tasks/train.jsonl"), "--validation", path("tasks/validation.jsonl"),
+              "--test", path("tasks/test.jsonl"), "--output", path("never.weights")], "no longer reads the test split"),
             (["bench", "--length", "1"], "--length"),
         ]
         for (arguments, message) in cases {
