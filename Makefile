@@ -89,6 +89,20 @@ differential: deps
 clean:
 	rm -rf .build Benchmarks/.build
 
+## `gvm-coordinator allocate` against the numpy baseline (scripts/allocate_reference.py)
+## on the same 10^6-prompt input, JSON in and out, 5 interleaved runs each; the
+## release coordinator is built when missing. numpy goes into a venv under
+## .build/ only when $(PYTHON) lacks it.
+.PHONY: bench-allocate
+bench-allocate: deps
+	@python=$(PYTHON); \
+	if ! $$python -c "import numpy" 2>/dev/null; then \
+	  python=.build/bench-allocate-venv/bin/python; \
+	  $$python -c "import numpy" 2>/dev/null || \
+	    { $(PYTHON) -m venv .build/bench-allocate-venv && $$python -m pip install -q numpy; } || exit 1; \
+	fi; \
+	$$python scripts/bench-allocate.py
+
 ## Ingest: 64 simulated workers against a release coordinator, beside plain SQLite inserts.
 .PHONY: bench-ingest
 bench-ingest: release

@@ -194,14 +194,15 @@ def main() -> int:
     arguments = parser.parse_args()
     if arguments.check_vectors:
         return check_vectors(arguments.check_vectors)
-    document = json.load(sys.stdin)
+    # One read and one write: json.load/json.dump on the text streams take
+    # twice as long on 10^6 prompts, and the baseline should be a fair one.
+    document = json.loads(sys.stdin.buffer.read())
     try:
         result = allocate(document)
     except Refused as refusal:
         print(f"allocate_reference: {refusal}", file=sys.stderr)
         return 2
-    json.dump(result, sys.stdout, separators=(",", ":"))
-    sys.stdout.write("\n")
+    sys.stdout.buffer.write(json.dumps(result, separators=(",", ":")).encode() + b"\n")
     return 0
 
 
