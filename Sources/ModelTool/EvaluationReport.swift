@@ -33,7 +33,7 @@ struct EvaluationReport: Encodable {
     }
 
     struct Expected: Encodable {
-        struct Level: Encodable { var level: Int; var tasks: Int; var mean: Double; var standardError: Double? }
+        struct Level: Encodable { var level: Int; var tasks: Int; var accepted: Int; var mean: Double; var standardError: Double? }
         var temperature: Float
         var topP: Float
         var samplesPerTask: Int
@@ -58,7 +58,8 @@ struct EvaluationReport: Encodable {
             mean = result.overall.mean
             standardError = result.overall.standardError
             levels = result.levels.map {
-                Level(level: $0.level, tasks: $0.estimate.prompts, mean: $0.estimate.mean, standardError: $0.estimate.standardError)
+                Level(level: $0.level, tasks: $0.estimate.prompts, accepted: $0.accepted, mean: $0.estimate.mean,
+                      standardError: $0.estimate.standardError)
             }
         }
     }
@@ -116,12 +117,12 @@ struct EvaluationReport: Encodable {
             lines.append(String(format: "expected accuracy at temperature %g (top-p %g), %d samples per task, seed %llu, max tokens %d:",
                                 Double(expected.temperature), Double(expected.topP), expected.samplesPerTask, expected.seed, expected.maxTokens))
             lines.append("level  tasks  samples  accepted      mean  std. error")
-            func row(_ name: String, _ tasks: Int, _ accepted: Int?, _ mean: Double, _ standardError: Double?) -> String {
+            func row(_ name: String, _ tasks: Int, _ accepted: Int, _ mean: Double, _ standardError: Double?) -> String {
                 let error = standardError.map { String(format: "%9.1f%%", $0 * 100) } ?? "        -"
                 return name.padded(5) + "  " + String(tasks).padded(5) + "  " + String(tasks * expected.samplesPerTask).padded(7)
-                    + "  " + (accepted.map(String.init) ?? "").padded(8) + "  " + String(format: "%7.1f%%", mean * 100) + "  " + error
+                    + "  " + String(accepted).padded(8) + "  " + String(format: "%7.1f%%", mean * 100) + "  " + error
             }
-            for level in expected.levels { lines.append(row(String(level.level), level.tasks, nil, level.mean, level.standardError)) }
+            for level in expected.levels { lines.append(row(String(level.level), level.tasks, level.accepted, level.mean, level.standardError)) }
             lines.append(row("all", expected.tasks, expected.accepted, expected.mean, expected.standardError))
             lines.append("std. error: of the mean over tasks (standard deviation of per-task accuracies / sqrt(tasks))")
         }

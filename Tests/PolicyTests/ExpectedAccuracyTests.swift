@@ -94,6 +94,7 @@ struct ExpectedAccuracyTests {
         #expect(expected.acceptedCounts.filter { $0 == 2 }.count == greedy.correct)
         #expect(expected.levels.map(\.level) == greedy.levels.map(\.level))
         #expect(expected.levels.map(\.estimate.mean) == greedy.levels.map(\.accuracy))
+        #expect(expected.levels.map(\.accepted) == greedy.levels.map { 2 * $0.correct })
     }
 
     @Test("a prompt the model cannot read counts as wrong; bad settings are refused naming the field")

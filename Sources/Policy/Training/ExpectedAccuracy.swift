@@ -53,6 +53,8 @@ public struct ExpectedAccuracy: Sendable, Equatable {
 
     public struct Level: Sendable, Equatable {
         public var level: Int
+        /// Accepted samples of the level's prompts, out of prompts × K.
+        public var accepted: Int
         public var estimate: Estimate
     }
 
@@ -128,10 +130,15 @@ public struct ExpectedAccuracy: Sendable, Equatable {
         self.acceptedCounts = acceptedCounts
         let accuracies = acceptedCounts.map { Double($0) / Double(settings.samplesPerPrompt) }
         overall = Estimate(accuracies)
-        var byLevel: [Int: [Double]] = [:]
-        for (item, accuracy) in zip(items, accuracies) {
-            if let level = item.level { byLevel[level, default: []].append(accuracy) }
+        var byLevel: [Int: (accepted: Int, accuracies: [Double])] = [:]
+        for (item, (count, accuracy)) in zip(items, zip(acceptedCounts, accuracies)) {
+            if let level = item.level {
+                byLevel[level, default: (0, [])].accepted += count
+                byLevel[level, default: (0, [])].accuracies.append(accuracy)
+            }
         }
-        levels = byLevel.keys.sorted().map { Level(level: $0, estimate: Estimate(byLevel[$0]!)) }
+        levels = byLevel.keys.sorted().map {
+            Level(level: $0, accepted: byLevel[$0]!.accepted, estimate: Estimate(byLevel[$0]!.accuracies))
+        }
     }
 }
