@@ -124,4 +124,21 @@ struct HostileInputTests {
         #expect(runs.status == 200 && !String(decoding: runs.body, as: UTF8.self).contains("\"runId\":2"))
         await cluster.stopAll()
     }
+
+    @Test("broken HTTP framing answers 400 without internal text, and the coordinator keeps serving")
+    func framing() async throws {
+        let cluster = try await Cluster.start()
+        let head = "POST /v1/leases HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        for (request, halfClose) in [
+            (head + "Transfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n", false),
+            (head + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n", false),
+            (head + "Content-Length: 100\r\n\r\n{\"workerName\":", true),
+        ] {
+            let answer = try await RawHTTP.send(port: cluster.port, request, halfClose: halfClose)
+            #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
+            #expect(answer.contains("malformed HTTP request") && !answer.contains("internal"))
+        }
+        #expect(try await cluster.get("/healthz").status == 200)
+        await cluster.stopAll()
+    }
 }
