@@ -103,6 +103,10 @@ struct SchemaV3FixtureTests {
 
         let runs = try await store.runs()
         #expect(runs.map(\.runId) == [Self.builtinRun, Self.plainRun])
+        // The reads an operator starts with work on it too.
+        let status = try await store.status(now: Date())
+        #expect(status.runs.map(\.stage) == [.sample, .sample])
+        #expect(try await store.iterations(runId: Self.builtinRun).map(\.stage) == [.done, .sample])
         for run in runs {
             #expect(run.orderVersion == .standardLibrary, "run \(run.runId) was made before order versions")
             #expect(run.gvmVersion == "0.1.0" && run.state == .active)
