@@ -84,9 +84,10 @@ def realistic(prompt_count: int) -> tuple[list[float], list[float]]:
     return norms, rates
 
 
-def write_input(path: str, prompt_count: int) -> None:
+def write_input(path: str, prompt_count: int, extra: dict) -> None:
     norms, rates = realistic(prompt_count)
     document = {"gradNorms": norms, "acceptRates": rates, "alpha": 1e-3, "beta": 2, "budget": 8 * prompt_count}
+    document.update(extra)
     with open(path, "w") as file:
         json.dump(document, file, separators=(",", ":"))
 
@@ -120,11 +121,27 @@ def compare(gvm_path: str, reference_path: str) -> str | None:
     return None
 
 
+def cpu_model() -> str:
+    """The CPU's model name, as lscpu prints it, for the figures."""
+    try:
+        with open("/proc/cpuinfo") as file:
+            for line in file:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="gvm-coordinator allocate against the numpy baseline")
     gvmharness.add_binary_options(parser)
     parser.add_argument("--prompts", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--max-samples-per-prompt", type=int, metavar="C",
+                        help="add the cap to the input (the benchmark's figures are without one)")
+    parser.add_argument("--filters", action="store_true",
+                        help="add filterThreshold 0.99 and filterInsufficient 0.5, as bench-allocation's filtered case")
     parser.add_argument("--dump-draws", type=int, metavar="N",
                         help="print the first N prompts' (rate, norm) bit patterns and exit")
     arguments = parser.parse_args()
@@ -148,8 +165,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gvm-bench-allocate-") as directory:
         input_path = os.path.join(directory, "input.json")
         started = time.perf_counter()
-        write_input(input_path, arguments.prompts)
-        print(f"input: {arguments.prompts} prompts, {os.path.getsize(input_path) / 1e6:.1f} MB "
+        extra = {}
+        if arguments.max_samples_per_prompt is not None:
+            extra["maxSamplesPerPrompt"] = arguments.max_samples_per_prompt
+        if arguments.filters:
+            extra.update(filterThreshold=0.99, filterInsufficient=0.5)
+        write_input(input_path, arguments.prompts, extra)
+        print(f"input: {arguments.prompts} prompts{''.join(f', {k} {v}' for k, v in extra.items())}, "
+              f"{os.path.getsize(input_path) / 1e6:.1f} MB "
               f"(written in {time.perf_counter() - started:.1f} s)")
         outputs = {name: os.path.join(directory, f"{name}.json") for name in commands}
         for name, command in commands.items():  # warm-up, untimed
@@ -173,7 +196,7 @@ def main() -> int:
     gvm_median = statistics.median(times["gvm"])
     numpy_median = statistics.median(times["numpy"])
     ratio = gvm_median / numpy_median
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; "
+    print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs; "
           f"commit {gvmharness.git_revision()}; numpy {__import__('numpy').__version__}")
     verdict = "met" if ratio <= 2 / 3 else "NOT met"
     print(f"median of {arguments.runs}: gvm {gvm_median:.3f} s, numpy baseline {numpy_median:.3f} s, "
