@@ -17,7 +17,7 @@ struct ExpectedAccuracyEndToEndTests {
     static let maxTokens = 40
 
     /// A tiny model warm-started on level-1 tasks just long enough to be
-    /// right about half the time at temperature 1 (about 49% on these prompts).
+    /// right about half the time at temperature 1 on these prompts.
     static func partlyTrainedWeights(tasks: [ArithmeticTask], to url: URL) throws {
         let model = try TransformerModel(
             config: TransformerConfig(contextLength: 40, width: 32, layers: 2, heads: 2), seed: 7, maxBatch: 8)
