@@ -19,7 +19,12 @@ struct SchemaV3FixtureTests {
 
     /// Fields today's configuration has that the fixture's gvm did not write,
     /// each with the value that means what those runs did.
-    static var addedSinceV3: [String: Any] { ["maxSamplesPerPrompt": 0, "presampleAccounting": "separate"] }
+    /// `maxAttemptsPerUnit` is the one exception: old runs retried a unit
+    /// without end, which was the bug the budget fixes, so resumed runs get
+    /// the default budget too.
+    static var addedSinceV3: [String: Any] {
+        ["maxSamplesPerPrompt": 0, "presampleAccounting": "separate", "maxAttemptsPerUnit": 5]
+    }
 
     /// A copy of the fixture in a temporary folder, with the runs'
     /// configurations as the old gvm stored them (read before today's store
@@ -230,5 +235,22 @@ struct SchemaV3FixtureTests {
         let retrained = try await Self.train(store, runId: Self.builtinRun, iteration: 0, version: .standardLibrary)
         #expect(retrained.steps == 8)
         #expect(retrained.bytes == (try await store.weights(runId: Self.builtinRun, version: "1")).bytes)
+    }
+
+    @Test("repeats of leases finished before result digests are answered as before, whatever their body")
+    func oldRepeats() async throws {
+        let copy = try Copy()
+        let finished = try await DatabaseQueue(path: copy.path).read { db in
+            try Row.fetchAll(db, sql: "SELECT id, receipt FROM lease WHERE state = 'completed' ORDER BY id LIMIT 3")
+                .map { ($0["id"] as String, $0["receipt"] as String) }
+        }
+        try #require(!finished.isEmpty)
+        let store = try SQLiteStore(path: copy.path)
+        for (leaseId, stored) in finished {
+            let old = try WireJSON.decoder().decode(SubmissionReceipt.self, from: Data(stored.utf8))
+            // No digest was kept, so even another body is taken as the repeat it always was.
+            let replay = try await store.submit(leaseId: leaseId, result: LeaseResult(generated: 1, samples: []), now: Date())
+            #expect(replay.duplicate && replay.recordedSamples == old.recordedSamples && replay.acceptedSamples == old.acceptedSamples)
+        }
     }
 }

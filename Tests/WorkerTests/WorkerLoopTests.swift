@@ -83,6 +83,7 @@ import TestSupport
         await running.stop()
         #expect(coordinator.releases.first?.leaseId == "bad")
         #expect(coordinator.releases.first?.reason == "lease failed: test engine is down")
+        #expect(coordinator.releases.first?.kind == .other)
     }
 
     @Test func unreachableCoordinatorIsRetriedUntilItAnswers() async throws {
@@ -130,6 +131,7 @@ import TestSupport
         #expect(coordinator.submittedIds.isEmpty)
         #expect(coordinator.releases.map(\.leaseId) == ["stuck"])
         #expect(coordinator.releases.first?.reason == "worker shutting down")
+        #expect(coordinator.releases.first?.kind == .shutdown)
     }
 
     @Test func secondSignalEndsTheGracePeriodAtOnce() async throws {

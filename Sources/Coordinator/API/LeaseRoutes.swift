@@ -34,7 +34,7 @@ struct LeaseRoutes<Context: RequestContext> {
             } catch {
                 throw CoordinatorError.invalid(error)
             }
-            try await store.release(leaseId: try Self.leaseId(context), reason: release.reason, now: Date())
+            try await store.release(leaseId: try Self.leaseId(context), release: release, now: Date())
             return try JSONResponses.ok(["released": true])
         }
     }

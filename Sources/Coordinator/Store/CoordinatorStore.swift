@@ -14,7 +14,7 @@ protocol CoordinatorStore: Sendable {
     func grantLeases(_ request: LeaseRequest, now: Date) async throws -> [Lease]
     func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply
     func submit(leaseId: String, result: LeaseResult, now: Date) async throws -> SubmissionReceipt
-    func release(leaseId: String, reason: String, now: Date) async throws
+    func release(leaseId: String, release: LeaseRelease, now: Date) async throws
 
     func status(now: Date) async throws -> StatusReport
     /// One page of an iteration's traces in (stage, prompt, sample) order,
@@ -35,6 +35,13 @@ protocol CoordinatorStore: Sendable {
     func gauges(now: Date) async throws -> StoreGauges
     /// One model version of a built-in run, as its weights file's bytes.
     func weights(runId: Int, version: String) async throws -> StoredWeights
+}
+
+extension CoordinatorStore {
+    /// A release that names no kind, as an old worker sends it (`other`).
+    func release(leaseId: String, reason: String, now: Date) async throws {
+        try await release(leaseId: leaseId, release: LeaseRelease(reason: reason), now: now)
+    }
 }
 
 struct DatasetSummary: Codable, Sendable, Equatable {
@@ -109,10 +116,15 @@ struct PromptIterationRecord: Encodable, Sendable, Equatable {
     var sample: PromptStageStatistics
     var allocatedCount: Int?
     var allocatedRatio: Double?
+    /// Work of this prompt that used up its attempts; its samples were
+    /// never returned, and the statistics do not count them.
+    var failedUnits: [FailedUnitRecord] = []
+    /// Every release of this prompt's leases in the iteration, oldest first.
+    var releases: [ReleaseRecord] = []
 
     enum CodingKeys: String, CodingKey {
         case iteration, batchIndex, promptId, presample, sample, allocatedCount, allocatedRatio
-        case acceptRate, meanGradNorm, rmsGradNorm
+        case acceptRate, meanGradNorm, rmsGradNorm, failedUnits, releases
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -124,10 +136,30 @@ struct PromptIterationRecord: Encodable, Sendable, Equatable {
         try container.encode(sample, forKey: .sample)
         try container.encode(allocatedCount, forKey: .allocatedCount)
         try container.encode(allocatedRatio, forKey: .allocatedRatio)
+        try container.encode(failedUnits, forKey: .failedUnits)
+        try container.encode(releases, forKey: .releases)
         // Null before any pre-sample (and for uniform runs, which have none).
         let measured = presample.samples > 0
         try container.encode(measured ? presample.acceptRate : nil, forKey: .acceptRate)
         try container.encode(measured ? presample.meanGradNorm : nil, forKey: .meanGradNorm)
         try container.encode(measured ? presample.rmsGradNorm : nil, forKey: .rmsGradNorm)
     }
+}
+
+/// A work unit that failed: past its run's `maxAttemptsPerUnit`.
+struct FailedUnitRecord: Codable, Sendable, Equatable {
+    var stage: SamplingStage
+    var firstSampleIndex: Int
+    var sampleCount: Int
+    /// Expiries and counted releases it went through.
+    var attempts: Int
+}
+
+/// A worker's release of one lease, as stored with the lease.
+struct ReleaseRecord: Codable, Sendable, Equatable {
+    var stage: SamplingStage
+    var firstSampleIndex: Int
+    var workerName: String
+    var kind: ReleaseKind
+    var reason: String
 }

@@ -23,6 +23,8 @@ struct IterationSummary: Codable, Sendable, Equatable {
     /// Every sample generated in the iteration, pre-sampling included.
     var samplesGenerated: Int
     var samplesAccepted: Int
+    /// Samples of work units that used up their attempts and were never returned.
+    var samplesFailed: Int
     var acceptance: Summary?
     var allocation: AllocationSummary?
     /// Built-in runs only: the train stage, once it has started.
@@ -79,6 +81,14 @@ struct WorkerSummary: Codable, Sendable, Equatable {
     var samplesSubmitted: Int
     /// Over the last `StatusWindow.seconds`.
     var samplesPerSecond: Double
+    var releases = Releases()
+
+    /// The leases this worker gave back.
+    struct Releases: Codable, Sendable, Equatable {
+        /// Counts by `ReleaseKind` raw value; releases from before kinds were kept are not counted.
+        var byKind: [String: Int] = [:]
+        var lastReason: String?
+    }
 }
 
 /// The window over which rates are measured.

@@ -38,6 +38,7 @@ extension SQLiteStore {
             startedAt: row["startedAt"], finishedAt: row["finishedAt"],
             samplesGenerated: records.reduce(0) { $0 + $1.presample.samples + $1.sample.samples },
             samplesAccepted: records.reduce(0) { $0 + $1.presample.accepted + $1.sample.accepted },
+            samplesFailed: records.reduce(0) { $0 + $1.failedUnits.reduce(0) { $0 + $1.sampleCount } },
             acceptance: Summary(rates),
             allocation: allocated ? AllocationSummary(counts: counts, fellBackToUniform: fellBack) : nil,
             training: training,
@@ -73,12 +74,34 @@ extension SQLiteStore {
                 FROM worker w ORDER BY w.name
                 """,
             arguments: [since]
-        ).map {
-            WorkerSummary(
-                name: $0["name"], model: $0["model"], firstSeen: $0["firstSeen"], lastSeen: $0["lastSeen"],
-                activeLeases: $0["activeLeases"], samplesSubmitted: $0["samplesSubmitted"],
-                samplesPerSecond: Double($0["recentSamples"] as Int) / StatusWindow.seconds)
+        ).map { row -> WorkerSummary in
+            var summary = WorkerSummary(
+                name: row["name"], model: row["model"], firstSeen: row["firstSeen"], lastSeen: row["lastSeen"],
+                activeLeases: row["activeLeases"], samplesSubmitted: row["samplesSubmitted"],
+                samplesPerSecond: Double(row["recentSamples"] as Int) / StatusWindow.seconds)
+            summary.releases = try releaseSummary(db, workerName: summary.name)
+            return summary
         }
+    }
+
+    /// A worker's releases by kind, and the last reason it gave.
+    static func releaseSummary(_ db: Database, workerName: String) throws -> WorkerSummary.Releases {
+        var releases = WorkerSummary.Releases()
+        for row in try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT releaseKind, COUNT(*) AS count FROM lease WHERE workerName = ? AND releaseKind IS NOT NULL
+                GROUP BY releaseKind ORDER BY releaseKind
+                """),
+            arguments: [workerName])
+        {
+            releases.byKind[row["releaseKind"]] = row["count"]
+        }
+        releases.lastReason = try String.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT releaseReason FROM lease WHERE workerName = ? AND releaseKind IS NOT NULL ORDER BY issuedAt DESC LIMIT 1
+                """),
+            arguments: [workerName])
+        return releases
     }
 
     /// The allocation of an iteration, indexed by dataset position, with 0
@@ -108,7 +131,7 @@ extension SQLiteStore {
 
     /// The per-prompt statistics of an iteration, optionally of one prompt.
     static func promptRecords(_ db: Database, runId: Int, iteration: Int, promptId: Int? = nil) throws -> [PromptIterationRecord] {
-        try Row.fetchAll(
+        let records = try Row.fetchAll(
             db,
             sql: """
                 SELECT p.batchIndex, p.promptId, p.allocatedCount, p.allocatedRatio,
@@ -134,6 +157,49 @@ extension SQLiteStore {
                     samples: $0["samples"] ?? 0, accepted: $0["accepted"] ?? 0,
                     gradNormSum: $0["gradNormSum"] ?? 0, gradNormSquareSum: $0["gradNormSquareSum"] ?? 0),
                 allocatedCount: $0["allocatedCount"], allocatedRatio: $0["allocatedRatio"])
+        }
+        return try withFailures(db, runId: runId, iteration: iteration, promptId: promptId, records: records)
+    }
+
+    /// Adds each prompt's failed units and releases (two queries for the
+    /// whole iteration, not one per prompt).
+    private static func withFailures(
+        _ db: Database, runId: Int, iteration: Int, promptId: Int?, records: [PromptIterationRecord]
+    ) throws -> [PromptIterationRecord] {
+        var failed: [Int: [FailedUnitRecord]] = [:]
+        for row in try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT promptId, stage, firstSampleIndex, sampleCount, attempts FROM workUnit
+                WHERE runId = ? AND iteration = ? AND state = 'failed' AND (? IS NULL OR promptId = ?)
+                ORDER BY promptId, stage, firstSampleIndex
+                """),
+            arguments: [runId, iteration, promptId, promptId])
+        {
+            failed[row["promptId"], default: []].append(FailedUnitRecord(
+                stage: SamplingStage(rawValue: row["stage"]) ?? .sample, firstSampleIndex: row["firstSampleIndex"],
+                sampleCount: row["sampleCount"], attempts: row["attempts"]))
+        }
+        var releases: [Int: [ReleaseRecord]] = [:]
+        for row in try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT w.promptId, w.stage, w.firstSampleIndex, l.workerName, l.releaseKind, l.releaseReason
+                FROM lease l JOIN workUnit w ON w.id = l.workUnitId
+                WHERE w.runId = ? AND w.iteration = ? AND l.releaseKind IS NOT NULL AND (? IS NULL OR w.promptId = ?)
+                ORDER BY w.promptId, l.issuedAt
+                """),
+            arguments: [runId, iteration, promptId, promptId])
+        {
+            releases[row["promptId"], default: []].append(ReleaseRecord(
+                stage: SamplingStage(rawValue: row["stage"]) ?? .sample, firstSampleIndex: row["firstSampleIndex"],
+                workerName: row["workerName"], kind: ReleaseKind(rawValue: row["releaseKind"]) ?? .other,
+                reason: row["releaseReason"] ?? ""))
+        }
+        guard !failed.isEmpty || !releases.isEmpty else { return records }
+        return records.map { record in
+            var record = record
+            record.failedUnits = failed[record.promptId] ?? []
+            record.releases = releases[record.promptId] ?? []
+            return record
         }
     }
 }

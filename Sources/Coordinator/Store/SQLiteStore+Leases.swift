@@ -56,16 +56,35 @@ extension SQLiteStore {
         return units
     }
 
-    /// Leases past their expiry give their unit back to the queue. The unit
-    /// remembers the lease, so a late result still counts until the unit is
-    /// leased again.
+    /// Leases past their expiry give their unit back to the queue, and use
+    /// up one of its attempts; a unit past its run's budget fails instead.
+    /// The unit remembers the lease, so a late result still counts until the
+    /// unit is leased again (or has failed).
     static func expireOverdueLeases(_ db: Database, now: Date) throws {
-        try db.cachedStatement(sql: """
-            UPDATE workUnit SET state = 'queued'
-            WHERE state = 'leased' AND leaseId IN (SELECT id FROM lease WHERE state = 'active' AND expiresAt < ?)
-            """).execute(arguments: [now])
+        let overdue = try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT w.id, w.runId, w.iteration, w.attempts FROM workUnit w JOIN lease l ON l.id = w.leaseId
+                WHERE w.state = 'leased' AND l.state = 'active' AND l.expiresAt < ?
+                """),
+            arguments: [now])
         try db.cachedStatement(sql: "UPDATE lease SET state = 'expired' WHERE state = 'active' AND expiresAt < ?")
             .execute(arguments: [now])
+        for unit in overdue {
+            try useAttempt(db, unitId: unit["id"], runId: unit["runId"], iteration: unit["iteration"], attempts: unit["attempts"], counts: true, now: now)
+        }
+    }
+
+    /// One failure of a unit's lease (an expiry, or a release of `kind`):
+    /// back to the queue, or failed once the run's budget is used up, in
+    /// which case its stage may now be complete.
+    static func useAttempt(_ db: Database, unitId: Int64, runId: Int, iteration: Int, attempts: Int, counts: Bool, now: Date) throws {
+        let budget = RetryBudget(maxAttempts: try runRow(db, id: runId).configuration.maxAttemptsPerUnit)
+        let outcome = budget.afterFailure(attempts: attempts, counts: counts)
+        try db.cachedStatement(sql: "UPDATE workUnit SET state = ?, attempts = ? WHERE id = ?")
+            .execute(arguments: [outcome.failed ? "failed" : "queued", outcome.attempts, unitId])
+        if outcome.failed {
+            try advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
+        }
     }
 
     private static func issueLease(_ db: Database, unit: Row, run: RunRow, workerName: String, now: Date) throws -> Lease {
@@ -109,6 +128,7 @@ extension SQLiteStore {
             guard lease.state == "active" || lease.state == "expired" else {
                 throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state); stop working on it")
             }
+            try Self.requireNotFailed(lease)
             let expiresAt = now.addingTimeInterval(lease.run.configuration.leaseSeconds)
             // An expired lease whose unit was not re-issued comes back to life.
             try db.cachedStatement(sql: "UPDATE lease SET state = 'active', expiresAt = ? WHERE id = ?").execute(arguments: [expiresAt, leaseId])
@@ -117,14 +137,34 @@ extension SQLiteStore {
         }
     }
 
-    func release(leaseId: String, reason: String, now: Date) async throws {
+    /// Gives a lease's unit back, keeping the worker's reason and kind with
+    /// the lease. Kinds that count (`ReleaseKind.countsAsAttempt`) use up one
+    /// of the unit's attempts.
+    func release(leaseId: String, release: LeaseRelease, now: Date) async throws {
         try await groupCommit.write { db in
             let lease = try Self.currentLease(db, leaseId: leaseId)
             guard lease.state == "active" || lease.state == "expired" else {
                 throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state) and cannot be released")
             }
-            try db.cachedStatement(sql: "UPDATE lease SET state = 'released', receipt = NULL WHERE id = ?").execute(arguments: [leaseId])
-            try db.cachedStatement(sql: "UPDATE workUnit SET state = 'queued', leaseId = NULL WHERE id = ?").execute(arguments: [lease.unitId])
+            try Self.requireNotFailed(lease)
+            try db.cachedStatement(
+                sql: "UPDATE lease SET state = 'released', receipt = NULL, releaseReason = ?, releaseKind = ? WHERE id = ?"
+            ).execute(arguments: [release.reason, release.effectiveKind.rawValue, leaseId])
+            // An expired lease's unit is queued already and has paid for the expiry.
+            let counts = release.effectiveKind.countsAsAttempt && lease.state == "active"
+            try db.cachedStatement(sql: "UPDATE workUnit SET leaseId = NULL WHERE id = ?").execute(arguments: [lease.unitId])
+            try Self.useAttempt(
+                db, unitId: lease.unitId, runId: lease.unit["runId"], iteration: lease.unit["iteration"],
+                attempts: lease.unit["attempts"], counts: counts, now: now)
+        }
+    }
+
+    /// A unit that used up its attempts takes no more heartbeats, results or
+    /// releases: its iteration has gone on without it.
+    static func requireNotFailed(_ lease: CurrentLease) throws {
+        guard (lease.unit["state"] as String) != "failed" else {
+            throw CoordinatorError.conflict(
+                "the work of this lease failed after \(lease.unit["attempts"] as Int) attempts; the iteration goes on without it")
         }
     }
 

@@ -48,7 +48,7 @@ extension SQLiteStore {
                     """,
                 arguments: [runId])
             try db.execute(
-                sql: "UPDATE workUnit SET state = 'cancelled' WHERE runId = ? AND state != 'done'", arguments: [runId])
+                sql: "UPDATE workUnit SET state = 'cancelled' WHERE runId = ? AND state NOT IN ('done', 'failed')", arguments: [runId])
             return try Self.runSummary(db, id: runId)
         }
     }

@@ -28,7 +28,7 @@ extension SQLiteStore {
                     budget: summary.budget, unallocated: summary.unallocated, generationBudget: summary.generationBudget,
                     fellBackToUniform: summary.fellBackToUniform,
                     acceptance: summary.acceptance, allocation: summary.allocation,
-                    samplesGenerated: summary.samplesGenerated, training: summary.training,
+                    samplesGenerated: summary.samplesGenerated, samplesFailed: summary.samplesFailed, training: summary.training,
                     evaluation: try Self.latestEvaluation(db, runId: run.id)))
             }
             let since = now.addingTimeInterval(-StatusWindow.seconds)

@@ -5,13 +5,22 @@ import Shared
 extension SQLiteStore {
     /// Takes a lease's result: its traces, the statistics they add to, and
     /// the stage change they may complete, all in one transaction. A repeat
-    /// of a taken result replays the first receipt and changes nothing.
+    /// of a taken result replays the first receipt and changes nothing; a
+    /// different result for a finished lease is refused (409).
     func submit(leaseId: String, result: LeaseResult, now: Date) async throws -> SubmissionReceipt {
-        try await groupCommit.write { db in
-            if let receipt = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT receipt FROM lease WHERE id = ? AND state = 'completed'"), arguments: [leaseId])
+        let digest = try ResultDigest.of(result)
+        return try await groupCommit.write { db in
+            if let finished = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT receipt, resultDigest FROM lease WHERE id = ? AND state = 'completed'"),
+                arguments: [leaseId])
             {
-                var replay = try Self.decode(SubmissionReceipt.self, json: receipt)
+                // Leases finished before digests were kept have none; their
+                // repeats are answered as they always were.
+                if let taken: String = finished["resultDigest"], taken != digest {
+                    throw CoordinatorError.conflict(
+                        "lease \(leaseId) already delivered a different result; this one is not stored")
+                }
+                var replay = try Self.decode(SubmissionReceipt.self, json: finished["receipt"])
                 replay.duplicate = true
                 return replay
             }
@@ -19,6 +28,7 @@ extension SQLiteStore {
             guard lease.state == "active" || lease.state == "expired" else {
                 throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state); its result is not counted")
             }
+            try Self.requireNotFailed(lease)
             let unit = lease.unit
             let runId: Int = unit["runId"]
             let iteration: Int = unit["iteration"]
@@ -75,8 +85,11 @@ extension SQLiteStore {
                 duplicate: false)
             try db.cachedStatement(sql: "UPDATE workUnit SET state = 'done' WHERE id = ?").execute(arguments: [lease.unitId])
             try db.cachedStatement(
-                sql: "UPDATE lease SET state = 'completed', receipt = ?, completedAt = ?, samples = ?, tokens = ? WHERE id = ?"
-            ).execute(arguments: [try Self.json(receipt), now, result.generated, result.tokens, leaseId])
+                sql: """
+                    UPDATE lease SET state = 'completed', receipt = ?, resultDigest = ?, completedAt = ?, samples = ?, tokens = ?
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [try Self.json(receipt), digest, now, result.generated, result.tokens, leaseId])
             try db.cachedStatement(sql: "UPDATE worker SET lastSeen = ?, samplesSubmitted = samplesSubmitted + ? WHERE name = ?")
                 .execute(arguments: [now, result.generated, lease.workerName])
             try Self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)

@@ -202,6 +202,20 @@ enum Schema {
                 ALTER TABLE run ADD COLUMN orderVersion INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v5: result digests, release reasons and kinds, attempts and failed units") { db in
+            try db.execute(sql: """
+                -- SHA-256 of the taken result's canonical encoding: a repeat
+                -- must decode to the same result. NULL for leases finished
+                -- before v5, whose repeats are answered as before.
+                ALTER TABLE lease ADD COLUMN resultDigest TEXT;
+                -- What a worker said when it gave the lease back.
+                ALTER TABLE lease ADD COLUMN releaseReason TEXT;
+                ALTER TABLE lease ADD COLUMN releaseKind TEXT;
+                -- Expiries and counted releases so far (RetryBudget); a unit
+                -- past its run's maxAttemptsPerUnit is in state 'failed'.
+                ALTER TABLE workUnit ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

@@ -35,6 +35,9 @@ struct StatusReport: Codable, Sendable, Equatable {
         var allocation: AllocationSummary?
         /// Samples generated in the current iteration, pre-sampling included.
         var samplesGenerated: Int
+        /// Samples of the current iteration's failed work units (past
+        /// `maxAttemptsPerUnit`), never returned.
+        var samplesFailed: Int
         /// Built-in runs only: the current iteration's train stage, once started.
         var training: TrainingSummary?
         /// Built-in runs only: test accuracy of the newest version measured.

@@ -43,6 +43,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var seed: Int
     /// How long a lease is valid without a heartbeat.
     public var leaseSeconds: Double
+    /// Expiries and counted releases a work unit may use before it fails
+    /// (`ReleaseKind.countsAsAttempt`); 0 means unlimited.
+    public var maxAttemptsPerUnit: Int
     /// Present for runs on the built-in model, which the coordinator trains
     /// itself; absent for runs whose model an external trainer advances.
     public var builtin: BuiltinTraining?
@@ -59,7 +62,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         prompt: PromptTemplate = .defaultChat, generation: GenerationParameters = .init(),
         verifier: VerifierName = .math, gradNorm: GradNormMode = .constant, gradNormURL: String? = nil,
         advance: AdvanceMode = .auto,
-        seed: Int = 0, leaseSeconds: Double = 300, builtin: BuiltinTraining? = nil
+        seed: Int = 0, leaseSeconds: Double = 300, maxAttemptsPerUnit: Int = 5, builtin: BuiltinTraining? = nil
     ) {
         self.dataset = dataset
         self.model = model
@@ -87,6 +90,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         self.advance = advance
         self.seed = seed
         self.leaseSeconds = leaseSeconds
+        self.maxAttemptsPerUnit = maxAttemptsPerUnit
         self.builtin = builtin
     }
 
@@ -94,7 +98,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         case dataset, model, modelVersion, strategy, algorithm, presamples, samplesPerPrompt
         case alpha, beta, filterThreshold, filterInsufficient, gradNormStatistic
         case promptsPerIteration, iterations, maxSamplesPerLease, maxSamplesPerPrompt, presampleAccounting, trainOnPresamples
-        case prompt, generation, verifier, gradNorm, gradNormURL, advance, seed, leaseSeconds, builtin
+        case prompt, generation, verifier, gradNorm, gradNormURL, advance, seed, leaseSeconds, maxAttemptsPerUnit, builtin
     }
 
     /// Missing fields take their defaults; unknown fields are refused, since
@@ -138,6 +142,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         advance = try c.decodeIfPresent(AdvanceMode.self, forKey: .advance) ?? defaults.advance
         seed = try c.decodeWholeNumberIfPresent(forKey: .seed) ?? defaults.seed
         leaseSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseSeconds) ?? defaults.leaseSeconds
+        maxAttemptsPerUnit = try c.decodeWholeNumberIfPresent(forKey: .maxAttemptsPerUnit) ?? defaults.maxAttemptsPerUnit
         builtin = try c.decodeIfPresent(BuiltinTraining.self, forKey: .builtin)
     }
 
@@ -177,6 +182,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         try require(
             leaseSeconds.isFinite && leaseSeconds >= 1 && leaseSeconds <= RunLimits.maxLeaseSeconds, .leaseSeconds,
             "must be 1 to \(Int(RunLimits.maxLeaseSeconds)) seconds, got \(leaseSeconds)")
+        try require(
+            (0...RunLimits.maxAttemptsPerUnit).contains(maxAttemptsPerUnit), .maxAttemptsPerUnit,
+            "must be 0 (unlimited) to \(RunLimits.maxAttemptsPerUnit), got \(maxAttemptsPerUnit)")
         if gradNorm == .url {
             guard let gradNormURL else {
                 throw FieldError(field: CodingKeys.gradNormURL.rawValue, problem: "is required when gradNorm is url")

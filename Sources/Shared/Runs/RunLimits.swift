@@ -9,6 +9,7 @@ public enum RunLimits {
     public static let maxLeaseSeconds = 86_400.0
     /// Work units one iteration may need, pre-sampling and sampling together.
     public static let maxWorkUnitsPerIteration = 1_000_000
+    public static let maxAttemptsPerUnit = 1000
 
     /// The most work units an iteration of `configuration` can need: every
     /// prompt's pre-samples in leases of maxSamplesPerLease, and the sample

@@ -152,8 +152,9 @@ public enum FinishReason: String, Codable, Sendable {
     case length
 }
 
-/// The coordinator's answer to a result. A repeat of the same result gets the
-/// same receipt, with `duplicate` set, and changes nothing.
+/// The coordinator's answer to a result. A repeat of the same result (one that
+/// decodes to the same value) gets the same receipt, with `duplicate` set,
+/// and changes nothing; a different result for a finished lease gets 409.
 public struct SubmissionReceipt: Codable, Sendable, Equatable {
     public var leaseId: String
     public var recordedSamples: Int
@@ -169,11 +170,19 @@ public struct SubmissionReceipt: Codable, Sendable, Equatable {
 }
 
 /// `POST /v1/leases/{leaseId}/release`: a worker gives work back unfinished
-/// (shutting down, or its engine failed), with the reason.
+/// (shutting down, or its engine failed), with the reason and its kind.
 public struct LeaseRelease: Codable, Sendable, Equatable {
     public var reason: String
+    /// Absent from workers that predate kinds; such a release counts as `other`.
+    public var kind: ReleaseKind?
 
-    public init(reason: String) { self.reason = reason }
+    public init(reason: String, kind: ReleaseKind? = nil) {
+        self.reason = reason
+        self.kind = kind
+    }
+
+    /// The kind the coordinator counts.
+    public var effectiveKind: ReleaseKind { kind ?? .other }
 }
 
 /// The JSON body of every error answer: `{"error":{"status":..,"field":..,"message":..}}`.

@@ -28,8 +28,8 @@ struct CoordinatorClient: LeaseCoordinator {
         try await post("/v1/leases/\(Self.escaped(leaseId))/result", payload: Self.encode(result), as: SubmissionReceipt.self)
     }
 
-    func release(leaseId: String, reason: String) async throws {
-        _ = try await send("/v1/leases/\(Self.escaped(leaseId))/release", payload: Self.encode(LeaseRelease(reason: reason)))
+    func release(leaseId: String, release: LeaseRelease) async throws {
+        _ = try await send("/v1/leases/\(Self.escaped(leaseId))/release", payload: Self.encode(release))
     }
 
     private func post<Reply: Decodable>(_ path: String, payload: Data?, as reply: Reply.Type) async throws -> Reply {

@@ -6,7 +6,7 @@ protocol LeaseCoordinator: Sendable {
     func requestLeases(_ request: LeaseRequest) async throws -> LeaseGrant
     func heartbeat(leaseId: String) async throws -> HeartbeatReply
     func submit(leaseId: String, result: LeaseResult) async throws -> SubmissionReceipt
-    func release(leaseId: String, reason: String) async throws
+    func release(leaseId: String, release: LeaseRelease) async throws
 }
 
 /// How a coordinator call failed, which decides what the worker does next.

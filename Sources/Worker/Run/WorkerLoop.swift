@@ -51,7 +51,7 @@ struct WorkerLoop: Sendable {
                 if stopping.hasFired {
                     // Granted while the signal arrived: give the work straight back.
                     for lease in grant.leases {
-                        group.addTask { await release(lease, reason: "worker shutting down", logger: logger(for: lease)) }
+                        group.addTask { await release(lease, LeaseRelease(reason: "worker shutting down", kind: .shutdown), logger: logger(for: lease)) }
                     }
                     break
                 }
@@ -105,14 +105,15 @@ struct WorkerLoop: Sendable {
             }
         } catch is Interrupted {
             logger.warning("grace period over with the lease unfinished; releasing it")
-            await release(lease, reason: "worker shutting down", logger: logger)
+            await release(lease, LeaseRelease(reason: "worker shutting down", kind: .shutdown), logger: logger)
             return
         } catch let lost as LeaseLost {
             logger.warning("lease taken back by the coordinator; dropping it", metadata: ["error": "\(lost.error)"])
             return
         } catch {
             logger.error("lease failed; releasing it", metadata: ["error": "\(error)"])
-            await release(lease, reason: "lease failed: \(error)", logger: logger)
+            await release(
+                lease, LeaseRelease(reason: "lease failed: \(error)", kind: ReleaseClassification.kind(for: error)), logger: logger)
             return
         }
         await submit(result, for: lease, graceOver: graceOver, logger: logger)
@@ -148,7 +149,7 @@ struct WorkerLoop: Sendable {
                            metadata: ["status": "\(status)", "error": "\(message)"])
         } catch {
             logger.error("coordinator refused the result; releasing the lease", metadata: ["error": "\(error)"])
-            await release(lease, reason: "result refused: \(error)", logger: logger)
+            await release(lease, LeaseRelease(reason: "result refused: \(error)", kind: .other), logger: logger)
         }
     }
 
@@ -184,11 +185,11 @@ struct WorkerLoop: Sendable {
 
     /// Gives the lease back so another worker can take it; a few tries only,
     /// since an unreleased lease expires anyway.
-    private func release(_ lease: Lease, reason: String, logger: Logger) async {
+    private func release(_ lease: Lease, _ release: LeaseRelease, logger: Logger) async {
         for attempt in 0..<settings.releaseAttempts {
             do {
-                try await coordinator.release(leaseId: lease.leaseId, reason: reason)
-                logger.info("lease released", metadata: ["reason": "\(reason)"])
+                try await coordinator.release(leaseId: lease.leaseId, release: release)
+                logger.info("lease released", metadata: ["reason": "\(release.reason)", "kind": "\(release.effectiveKind.rawValue)"])
                 return
             } catch let error as CoordinatorError where !error.isRetryable {
                 logger.warning("lease release refused; it expires on its own", metadata: ["error": "\(error)"])

@@ -15,7 +15,7 @@ final class FakeCoordinator: LeaseCoordinator {
         var heartbeats: [String] = []
         var revoked: Set<String> = []
         var submissions: [(leaseId: String, result: LeaseResult)] = []
-        var releases: [(leaseId: String, reason: String)] = []
+        var releases: [(leaseId: String, reason: String, kind: ReleaseKind)] = []
         /// Runs just before a lease request is answered.
         var beforeAnswer: (@Sendable () -> Void)?
     }
@@ -61,10 +61,10 @@ final class FakeCoordinator: LeaseCoordinator {
         }
     }
 
-    func release(leaseId: String, reason: String) async throws {
-        state.withLock { $0.releases.append((leaseId, reason)) }
+    func release(leaseId: String, release: LeaseRelease) async throws {
+        state.withLock { $0.releases.append((leaseId, release.reason, release.effectiveKind)) }
     }
 
     var submittedIds: [String] { state.withLock { $0.submissions.map(\.leaseId) } }
-    var releases: [(leaseId: String, reason: String)] { state.withLock { $0.releases } }
+    var releases: [(leaseId: String, reason: String, kind: ReleaseKind)] { state.withLock { $0.releases } }
 }
