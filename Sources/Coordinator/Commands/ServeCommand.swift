@@ -41,10 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
             // Scripts and tests read this line to learn the port.
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }
+        // Writes the rest of each stage's work units, batch by batch.
+        let queuer = WorkQueuer(store: store, logger: logger)
         // Last, so that a shutdown stops training before the server.
         let trainer = BuiltinTrainer(store: store, logger: logger)
         let services = ServiceGroup(configuration: .init(
-            services: [application, trainer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [application, queuer, trainer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }
 }

@@ -4,7 +4,9 @@ import Shared
 
 /// The iteration state machine, `presample → allocate → sample → train →
 /// evaluate → done`. Every step runs inside the transaction that caused it,
-/// so a crash never leaves an iteration between stages.
+/// so a crash never leaves an iteration between stages. A stage's work units
+/// are the exception: its transaction records their plan and the first
+/// batch, and `WorkQueuer` writes the rest (SQLiteStore+WorkQueueing).
 extension SQLiteStore {
     /// Creates iteration `number` of a run with its batch and first work.
     static func startIteration(_ db: Database, runId: Int, number: Int, now: Date) throws {
@@ -34,9 +36,9 @@ extension SQLiteStore {
 
         switch configuration.strategy {
         case .gvm:
-            try queueWork(
+            try planWork(
                 db, runId: runId, iteration: number, stage: .presample, configuration: configuration,
-                counts: batch.map { ($0, configuration.presamples) })
+                counts: Array(repeating: configuration.presamplesDrawn, count: batch.count))
         case .uniform:
             // Uniform skips presample and allocate.
             try applyAllocation(
@@ -45,27 +47,6 @@ extension SQLiteStore {
                     statistics: Array(repeating: PromptStageStatistics(), count: batch.count),
                     configuration: configuration),
                 now: now)
-        }
-    }
-
-    /// Splits each prompt's samples into leasable work units.
-    static func queueWork(
-        _ db: Database, runId: Int, iteration: Int, stage: SamplingStage,
-        configuration: RunConfiguration, counts: [(promptId: Int, count: Int)]
-    ) throws {
-        let insert = try db.makeStatement(sql: """
-            INSERT INTO workUnit (runId, iteration, stage, promptId, firstSampleIndex, sampleCount, seed, state)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')
-            """)
-        for (promptId, count) in counts {
-            for slice in IterationPlanner.slices(count: count, maxPerLease: configuration.maxSamplesPerLease) {
-                let seed = RunDeterminism.leaseSeed(
-                    runSeed: configuration.seed, iteration: iteration, stage: stage,
-                    promptId: promptId, firstSampleIndex: slice.firstSampleIndex)
-                try insert.execute(arguments: [
-                    runId, iteration, stage.rawValue, promptId, slice.firstSampleIndex, slice.sampleCount, seed,
-                ])
-            }
         }
     }
 
@@ -91,10 +72,10 @@ extension SQLiteStore {
             arguments: [outcome.fallbackReason != nil, outcome.fallbackReason, outcome.allocation.unallocated, runId, iteration])
         // Under countTowardBudget a prompt's pre-samples stand for part of
         // its n_i, and only the rest is generated.
-        let newSamples = IterationPlanner.newSamples(allocation: outcome.allocation, configuration: configuration)
-        try queueWork(
+        // The units themselves are queued in bounded batches (planWork).
+        try planWork(
             db, runId: runId, iteration: iteration, stage: .sample, configuration: configuration,
-            counts: zip(batch, newSamples).filter { $0.1 > 0 }.map { ($0.0, $0.1) })
+            counts: IterationPlanner.newSamples(allocation: outcome.allocation, configuration: configuration))
         try advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
     }
 
@@ -111,7 +92,8 @@ extension SQLiteStore {
                                  AND state IN ('queued', 'leased', 'cancelled'))
                 """),
             arguments: [runId, iteration, sampling.rawValue]) ?? false
-        guard !open else { return }
+        // Units not yet queued (WorkQueuer) are open work too.
+        guard !open, try !hasUnqueuedWork(db, runId: runId, iteration: iteration, stage: sampling) else { return }
 
         let run = try runRow(db, id: runId)
         switch sampling {

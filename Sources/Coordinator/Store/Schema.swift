@@ -216,6 +216,38 @@ enum Schema {
                 ALTER TABLE workUnit ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v6: work units queued in bounded batches") { db in
+            try db.execute(sql: """
+                -- A stage whose work units are not all queued yet (WorkQueueing):
+                -- the next unit to write, as a position in the iteration's
+                -- batch. The counts come from the run's configuration and
+                -- iterationPrompt. The row goes once the last unit is queued;
+                -- while it exists the stage is not complete.
+                CREATE TABLE workQueueing (
+                    runId INTEGER NOT NULL,
+                    iteration INTEGER NOT NULL,
+                    stage TEXT NOT NULL,
+                    promptCount INTEGER NOT NULL,
+                    maxSamplesPerLease INTEGER NOT NULL,
+                    nextBatchIndex INTEGER NOT NULL,
+                    nextSampleIndex INTEGER NOT NULL,
+                    plannedUnits INTEGER NOT NULL,
+                    queuedUnits INTEGER NOT NULL,
+                    PRIMARY KEY (runId, iteration, stage),
+                    FOREIGN KEY (runId, iteration) REFERENCES iteration(runId, number) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v7: datasets imported in batches stay hidden until ready") { db in
+            try db.execute(sql: """
+                -- 'importing' while a streamed import adds prompts batch by
+                -- batch (DatasetRowState); such a row has a placeholder name
+                -- that no lookup matches and the name it will take in
+                -- pendingName. Rows from before v7 are ready.
+                ALTER TABLE dataset ADD COLUMN state TEXT NOT NULL DEFAULT 'ready';
+                ALTER TABLE dataset ADD COLUMN pendingName TEXT;
+                """)
+        }
         return migrator
     }
 }

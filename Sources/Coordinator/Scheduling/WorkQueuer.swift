@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Writes the work units that a stage's own transaction left to queue
+/// (`WorkQueueing`), one bounded batch per write, beside the server.
+///
+/// Each batch is a write of its own on SQLite's single writer, so lease
+/// grants and results that arrive meanwhile go between two batches instead
+/// of waiting for the whole stage. The plan's cursor is stored with every
+/// batch, so after a crash or a shutdown the next start goes on from the
+/// last batch written. When nothing is left it looks again every
+/// `pollInterval`: a new stage has its first batch queued already, so that
+/// delay only postpones the rest.
+final class WorkQueuer: Service, Sendable {
+    private let store: SQLiteStore
+    private let logger: Logger
+    private let unitsPerBatch: Int
+    private let pollInterval: Duration
+    private let retryInterval: Duration
+    private let stopRequested = Atomic<Bool>(false)
+
+    init(
+        store: SQLiteStore, logger: Logger, unitsPerBatch: Int = WorkQueueing.unitsPerBatch,
+        pollInterval: Duration = .milliseconds(100), retryInterval: Duration = .seconds(1)
+    ) {
+        self.store = store
+        self.logger = logger
+        self.unitsPerBatch = unitsPerBatch
+        self.pollInterval = pollInterval
+        self.retryInterval = retryInterval
+    }
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            await cancelWhenGracefulShutdown { await self.serve() }
+        } onGracefulShutdown: {
+            self.stopRequested.store(true, ordering: .relaxed)
+        }
+    }
+
+    private var isStopping: Bool { stopRequested.load(ordering: .relaxed) || Task.isCancelled }
+
+    private func serve() async {
+        while !isStopping {
+            var wait = pollInterval
+            do {
+                try await processPending()
+            } catch {
+                if isStopping { break }
+                logger.error("queueing work units failed; trying again", metadata: ["error": "\(error)"])
+                wait = retryInterval
+            }
+            do { try await Task.sleep(for: wait) } catch { break }
+        }
+    }
+
+    /// Writes batches until no stage has units left to queue; returns how
+    /// many batches it wrote.
+    @discardableResult
+    func processPending() async throws -> Int {
+        var batches = 0
+        while !isStopping, let written = try await store.queueNextWorkBatch(limit: unitsPerBatch, now: Date()) {
+            batches += 1
+            logger.trace("queued work units", metadata: ["units": "\(written)"])
+        }
+        return batches
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import Shared
+
+/// A stage's work units, written in bounded batches (`WorkQueueing`): the
+/// transaction that starts the stage records its plan and writes the first
+/// batch; `WorkQueuer` writes the rest, each batch a write of its own, so a
+/// lease grant never waits behind more than one batch.
+extension SQLiteStore {
+    /// Records that `stage` of an iteration needs its prompts' samples
+    /// queued, and queues the first batch. The iteration's `iterationPrompt`
+    /// rows (and, for the sample stage, their n_i) must be written already.
+    static func planWork(
+        _ db: Database, runId: Int, iteration: Int, stage: SamplingStage, configuration: RunConfiguration,
+        counts: [Int], limit: Int = WorkQueueing.unitsPerBatch
+    ) throws {
+        let perLease = configuration.maxSamplesPerLease
+        let planned = counts.reduce(0) { $0 + WorkQueueing.unitCount(samples: $1, maxPerLease: perLease) }
+        try db.execute(
+            sql: """
+                INSERT INTO workQueueing (
+                    runId, iteration, stage, promptCount, maxSamplesPerLease, nextBatchIndex, nextSampleIndex,
+                    plannedUnits, queuedUnits)
+                VALUES (?, ?, ?, ?, ?, 0, 0, ?, 0)
+                """,
+            arguments: [runId, iteration, stage.rawValue, counts.count, perLease, planned])
+        _ = try queueBatch(db, runId: runId, iteration: iteration, stage: stage, configuration: configuration, limit: limit)
+    }
+
+    /// Whether a stage still has units to queue.
+    static func hasUnqueuedWork(_ db: Database, runId: Int, iteration: Int, stage: SamplingStage) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM workQueueing WHERE runId = ? AND iteration = ? AND stage = ?)
+                """),
+            arguments: [runId, iteration, stage.rawValue]) ?? false
+    }
+
+    /// Queues the next batch of the stage's plan from its cursor; the plan
+    /// goes once its last unit is queued. Returns how many units it wrote.
+    static func queueBatch(
+        _ db: Database, runId: Int, iteration: Int, stage: SamplingStage, configuration: RunConfiguration, limit: Int
+    ) throws -> Int {
+        guard let plan = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM workQueueing WHERE runId = ? AND iteration = ? AND stage = ?"),
+            arguments: [runId, iteration, stage.rawValue])
+        else { return 0 }
+        let cursor = WorkQueueing.Cursor(batchIndex: plan["nextBatchIndex"], sampleIndex: plan["nextSampleIndex"])
+        let perLease: Int = plan["maxSamplesPerLease"]
+        // Every prompt with samples gives at least one unit, so `limit`
+        // prompts are enough to fill a batch.
+        let prompts = try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT batchIndex, promptId, allocatedCount FROM iterationPrompt
+                WHERE runId = ? AND iteration = ? AND batchIndex >= ? ORDER BY batchIndex LIMIT ?
+                """),
+            arguments: [runId, iteration, cursor.batchIndex, limit]
+        ).map {
+            WorkQueueing.PlannedPrompt(
+                batchIndex: $0["batchIndex"], promptId: $0["promptId"],
+                count: WorkQueueing.count(stage: stage, allocatedCount: $0["allocatedCount"], configuration: configuration))
+        }
+        let batch = WorkQueueing.nextBatch(prompts: prompts, from: cursor, maxPerLease: perLease, limit: limit)
+
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO workUnit (runId, iteration, stage, promptId, firstSampleIndex, sampleCount, seed, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')
+            """)
+        for unit in batch.units {
+            let seed = RunDeterminism.leaseSeed(
+                runSeed: configuration.seed, iteration: iteration, stage: stage,
+                promptId: unit.promptId, firstSampleIndex: unit.firstSampleIndex)
+            try insert.execute(arguments: [
+                runId, iteration, stage.rawValue, unit.promptId, unit.firstSampleIndex, unit.sampleCount, seed,
+            ])
+        }
+        if WorkQueueing.isComplete(batch.next, promptCount: plan["promptCount"]) {
+            try db.cachedStatement(sql: "DELETE FROM workQueueing WHERE runId = ? AND iteration = ? AND stage = ?")
+                .execute(arguments: [runId, iteration, stage.rawValue])
+        } else {
+            try db.cachedStatement(sql: """
+                UPDATE workQueueing SET nextBatchIndex = ?, nextSampleIndex = ?, queuedUnits = queuedUnits + ?
+                WHERE runId = ? AND iteration = ? AND stage = ?
+                """
+            ).execute(arguments: [
+                batch.next.batchIndex, batch.next.sampleIndex, batch.units.count, runId, iteration, stage.rawValue,
+            ])
+        }
+        return batch.units.count
+    }
+
+    /// A stage with units still to queue, oldest run first.
+    struct UnqueuedStage: Sendable, Equatable {
+        var runId: Int
+        var iteration: Int
+        var stage: SamplingStage
+        var plannedUnits: Int
+        var queuedUnits: Int
+    }
+
+    func unqueuedStages() async throws -> [UnqueuedStage] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM workQueueing ORDER BY runId, iteration, stage").map {
+                UnqueuedStage(
+                    runId: $0["runId"], iteration: $0["iteration"], stage: SamplingStage(rawValue: $0["stage"]) ?? .sample,
+                    plannedUnits: $0["plannedUnits"], queuedUnits: $0["queuedUnits"])
+            }
+        }
+    }
+
+    /// One write: the next batch of the oldest stage with units to queue.
+    /// Once a stage's last batch is in, the stage may be complete already
+    /// (every unit done, or none left in that batch), so it is checked
+    /// here, as a result would. A cancelled run's plan is dropped instead.
+    /// Returns the units written, or nil when nothing was left to queue.
+    func queueNextWorkBatch(limit: Int = WorkQueueing.unitsPerBatch, now: Date) async throws -> Int? {
+        try await pool.write { db in
+            guard let plan = try Row.fetchOne(
+                db, sql: "SELECT runId, iteration, stage FROM workQueueing ORDER BY runId, iteration, stage LIMIT 1")
+            else { return nil }
+            let runId: Int = plan["runId"]
+            let iteration: Int = plan["iteration"]
+            let stageName: String = plan["stage"]
+            let run = try Self.runRow(db, id: runId)
+            guard run.state != .cancelled, let stage = SamplingStage(rawValue: stageName) else {
+                try db.execute(
+                    sql: "DELETE FROM workQueueing WHERE runId = ? AND iteration = ? AND stage = ?",
+                    arguments: [runId, iteration, stageName])
+                return 0
+            }
+            let written = try Self.queueBatch(
+                db, runId: runId, iteration: iteration, stage: stage, configuration: run.configuration, limit: limit)
+            if try !Self.hasUnqueuedWork(db, runId: runId, iteration: iteration, stage: stage) {
+                try Self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
+            }
+            return written
+        }
+    }
+}
