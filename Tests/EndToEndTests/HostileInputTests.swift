@@ -110,6 +110,10 @@ struct HostileInputTests {
             (#""iterations":100000000"#, "iterations"),
             (#""dataset":"math500\u0000x""#, "dataset"),
             (#""modelVersion":"\u0000""#, "modelVersion"),
+            (#""maxSamplesPerLease":2.5"#, "maxSamplesPerLease"),
+            (#""generation":{"maxTokens":3000000}"#, "generation.maxTokens"),
+            (#""generation":{"stop":["a\u0000"]}"#, "generation.stop[0]"),
+            (#""prompt":{"completion":"{problem}"# + String(repeating: "x", count: 70_000) + #""}"#, "prompt.completion"),
         ] {
             // JSON's first key wins here, so the base leaves out what a case sets.
             let dataset = settings.contains(#""dataset""#) ? "" : #""dataset":"math500","#

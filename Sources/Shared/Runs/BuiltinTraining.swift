@@ -80,10 +80,10 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
         let defaults = BuiltinTraining(weights: "", testDataset: "")
         weights = try c.decode(String.self, forKey: .weights)
         testDataset = try c.decode(String.self, forKey: .testDataset)
-        testPrompts = try c.decodeIfPresent(Int.self, forKey: .testPrompts) ?? defaults.testPrompts
-        stepsPerIteration = try c.decodeIfPresent(Int.self, forKey: .stepsPerIteration)
-        epochsPerIteration = try c.decodeIfPresent(Int.self, forKey: .epochsPerIteration)
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize
+        testPrompts = try c.decodeWholeNumberIfPresent(forKey: .testPrompts) ?? defaults.testPrompts
+        stepsPerIteration = try c.decodeWholeNumberIfPresent(forKey: .stepsPerIteration)
+        epochsPerIteration = try c.decodeWholeNumberIfPresent(forKey: .epochsPerIteration)
+        batchSize = try c.decodeWholeNumberIfPresent(forKey: .batchSize) ?? defaults.batchSize
         learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? defaults.learningRate
         clip = try c.decodeIfPresent(Double.self, forKey: .clip) ?? defaults.clip
         maxGradNorm = try c.decodeIfPresent(Double.self, forKey: .maxGradNorm) ?? defaults.maxGradNorm

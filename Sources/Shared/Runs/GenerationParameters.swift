@@ -21,7 +21,7 @@ public struct GenerationParameters: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = GenerationParameters()
-        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? defaults.maxTokens
+        maxTokens = try c.decodeWholeNumberIfPresent(forKey: .maxTokens) ?? defaults.maxTokens
         temperature = try c.decodeIfPresent(Double.self, forKey: .temperature) ?? defaults.temperature
         topP = try c.decodeIfPresent(Double.self, forKey: .topP) ?? defaults.topP
         stop = try c.decodeIfPresent([String].self, forKey: .stop) ?? defaults.stop
@@ -29,7 +29,15 @@ public struct GenerationParameters: Codable, Sendable, Equatable {
     }
 
     public func validate() throws(FieldError) {
-        guard maxTokens >= 1 else { throw FieldError(field: "maxTokens", problem: "must be at least 1, got \(maxTokens)") }
+        guard (1...RunLimits.maxTokensPerSample).contains(maxTokens) else {
+            throw FieldError(field: "maxTokens", problem: "must be 1 to \(RunLimits.maxTokensPerSample), got \(maxTokens)")
+        }
+        guard stop.count <= RunLimits.maxStopStrings else {
+            throw FieldError(field: "stop", problem: "must hold at most \(RunLimits.maxStopStrings) strings, got \(stop.count)")
+        }
+        for (index, text) in stop.enumerated() {
+            try WireText.check(text, field: "stop[\(index)]", maxBytes: RunLimits.maxStopBytes, allowEmpty: false)
+        }
         guard temperature.isFinite, temperature >= 0 else {
             throw FieldError(field: "temperature", problem: "must be a finite number >= 0, got \(temperature)")
         }

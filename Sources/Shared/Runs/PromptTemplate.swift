@@ -25,6 +25,12 @@ public struct PromptTemplate: Codable, Sendable, Equatable {
             throw FieldError(field: "messages", problem: "give exactly one of messages (chat) or completion")
         case (let messages?, nil):
             guard !messages.isEmpty else { throw FieldError(field: "messages", problem: "must hold at least one message") }
+            guard messages.count <= RunLimits.maxPromptMessages else {
+                throw FieldError(field: "messages", problem: "must hold at most \(RunLimits.maxPromptMessages) messages")
+            }
+            for (index, message) in messages.enumerated() {
+                try WireText.check(message.content, field: "messages[\(index)].content", maxBytes: RunLimits.maxTemplateBytes)
+            }
             guard messages.contains(where: { $0.content.contains(Self.placeholder) }) else {
                 throw FieldError(field: "messages", problem: "no message contains \(Self.placeholder)")
             }
@@ -32,6 +38,7 @@ public struct PromptTemplate: Codable, Sendable, Equatable {
                 throw FieldError(field: "messages[\(index)].role", problem: "must be system, user or assistant, got \"\(message.role)\"")
             }
         case (nil, let completion?):
+            try WireText.check(completion, field: "completion", maxBytes: RunLimits.maxTemplateBytes)
             guard completion.contains(Self.placeholder) else {
                 throw FieldError(field: "completion", problem: "must contain \(Self.placeholder)")
             }

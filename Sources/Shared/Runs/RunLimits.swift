@@ -10,6 +10,13 @@ public enum RunLimits {
     /// Work units one iteration may need, pre-sampling and sampling together.
     public static let maxWorkUnitsPerIteration = 1_000_000
     public static let maxAttemptsPerUnit = 1000
+    /// `generation.maxTokens`: a sample's tokens stay below 2^31 (WireLimits).
+    public static let maxTokensPerSample = 1 << 20
+    public static let maxStopStrings = 16
+    public static let maxStopBytes = 256
+    /// A prompt template's text (each chat message, or the completion).
+    public static let maxTemplateBytes = 64 << 10
+    public static let maxPromptMessages = 64
 
     /// The most work units an iteration of `configuration` can need: every
     /// prompt's pre-samples in leases of maxSamplesPerLease, and the sample
