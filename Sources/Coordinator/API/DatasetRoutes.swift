@@ -2,10 +2,13 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// `/v1/datasets`: import a JSONL prompt set (the body, as is) and list them.
+/// `/v1/datasets`: import a JSONL prompt set (the body, as is, streamed
+/// through a temporary file) and list them.
 struct DatasetRoutes<Context: RequestContext> {
     let store: any CoordinatorStore
     static var maxDatasetBytes: Int { 512 << 20 }
+    /// One import per name at a time.
+    let names = DatasetNameGate()
 
     func register(on router: Router<Context>) {
         let datasets = router.group("v1/datasets")
@@ -29,10 +32,19 @@ struct DatasetRoutes<Context: RequestContext> {
                 }
                 options.answerFromLastBox = value
             }
-            let body = try await JSONResponses.body(of: request, limit: Self.maxDatasetBytes)
-            let parsed = try DatasetParser.parse(name: name, jsonl: body, options: options)
-            let summary = try await store.importDataset(parsed, now: Date())
-            return try JSONResponses.ok(summary, status: summary.created ? .created : .ok)
+            try DatasetParser.checkName(name)
+            // On disk, not in memory: the coordinator grows by a few MiB
+            // whatever the body's size.
+            let body = try await DatasetBodySpool.spool(
+                request.body, declaredLength: JSONResponses.declaredLength(of: request), limit: Self.maxDatasetBytes)
+            do {
+                let summary = try await DatasetImporter(store: store, names: names).importBody(body, name: name, options: options)
+                await body.remove()
+                return try JSONResponses.ok(summary, status: summary.created ? .created : .ok)
+            } catch {
+                await body.remove()
+                throw error
+            }
         }
         datasets.get { _, _ in
             try JSONResponses.ok(["datasets": try await store.datasets()])

@@ -26,12 +26,24 @@ enum JSONResponses {
         }
     }
 
+    /// The whole body, refused (413) before it is read when its declared
+    /// length is over `limit`, and otherwise as soon as the limit is crossed.
     static func body(of request: Request, limit: Int) async throws -> Data {
+        if let declared = declaredLength(of: request), declared > limit { throw tooLarge(limit: limit) }
         var request = request
         do {
             return Data(buffer: try await request.collectBody(upTo: limit))
         } catch is NIOTooManyBytesError {
-            throw CoordinatorError(kind: .tooLarge, field: "body", message: "is larger than the \(limit) bytes this endpoint accepts")
+            throw tooLarge(limit: limit)
         }
+    }
+
+    /// The body's Content-Length, when it has one.
+    static func declaredLength(of request: Request) -> Int? {
+        request.headers[.contentLength].flatMap { Int($0) }
+    }
+
+    static func tooLarge(limit: Int) -> CoordinatorError {
+        CoordinatorError(kind: .tooLarge, field: "body", message: "is larger than the \(limit) bytes this endpoint accepts")
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Shared
 
@@ -12,7 +11,8 @@ struct DatasetImportOptions: Codable, Sendable, Equatable {
     var answerFromLastBox: Bool = false
 }
 
-/// A dataset read and checked whole, ready to be stored in one transaction.
+/// A dataset read and checked whole, in memory: for small sets (fixtures,
+/// tests). The HTTP import streams instead (`DatasetImporter`).
 struct ParsedDataset: Sendable {
     struct Prompt: Sendable, Equatable {
         var problem: String
@@ -31,30 +31,31 @@ struct ParsedDataset: Sendable {
 
 enum DatasetParser {
     /// Parses JSONL; the first bad line fails the whole import, naming its
-    /// line number (from 1).
+    /// line number (from 1). The same decisions as the streamed import.
     static func parse(name: String, jsonl: Data, options: DatasetImportOptions) throws(CoordinatorError) -> ParsedDataset {
+        try checkName(name)
+        var parser = DatasetBatchParser(options: options)
+        var prompts: [ParsedDataset.Prompt] = []
+        for batch in try parser.add(ArraySlice(jsonl)) { prompts += batch.prompts }
+        for batch in try parser.finish() { prompts += batch.prompts }
+        var hash = DatasetContentHash()
+        hash.update(jsonl)
+        return ParsedDataset(name: name, contentHash: hash.finish(), options: options, prompts: prompts)
+    }
+
+    static func checkName(_ name: String) throws(CoordinatorError) {
         guard !name.isEmpty, name.count <= 200 else {
             throw .invalid(field: "name", "must be 1 to 200 characters")
         }
-        var prompts: [ParsedDataset.Prompt] = []
-        var lineNumber = 0
-        for line in jsonl.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
-            prompts.append(try parseLine(Data(line), number: lineNumber, options: options))
-        }
-        guard !prompts.isEmpty else { throw .invalid(field: "body", "holds no prompts") }
-        let hash = SHA256.hash(data: jsonl).map { String(format: "%02x", $0) }.joined()
-        return ParsedDataset(name: name, contentHash: "sha256:" + hash, options: options, prompts: prompts)
     }
 
-    private static func parseLine(_ line: Data, number: Int, options: DatasetImportOptions) throws(CoordinatorError) -> ParsedDataset.Prompt {
+    static func parseLine(_ line: [UInt8], number: Int, options: DatasetImportOptions) throws(CoordinatorError) -> ParsedDataset.Prompt {
         func bad(_ problem: String) -> CoordinatorError {
             .invalid(field: "line \(number)", problem)
         }
         let value: JSONValue
         do {
-            value = try JSONInput.decode(JSONValue.self, from: line)
+            value = try JSONInput.decode(JSONValue.self, from: Data(line))
         } catch {
             throw bad(error.problem)
         }

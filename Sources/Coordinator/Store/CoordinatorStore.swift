@@ -4,7 +4,7 @@ import Shared
 /// Everything the coordinator keeps, behind one protocol so that the
 /// scheduler and routes don't depend on SQLite. Every method is one
 /// transaction: it happens whole or not at all.
-protocol CoordinatorStore: Sendable {
+protocol CoordinatorStore: DatasetImportStore {
     func importDataset(_ dataset: ParsedDataset, now: Date) async throws -> DatasetSummary
     func datasets() async throws -> [DatasetSummary]
 
