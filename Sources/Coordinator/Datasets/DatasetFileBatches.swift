@@ -10,9 +10,9 @@ final class DatasetFileBatches: @unchecked Sendable {
     private var parser: DatasetBatchParser
     private var finished = false
 
-    init(url: URL, options: DatasetImportOptions) throws {
+    init(url: URL, options: DatasetImportOptions, batcher: DatasetBatcher = .init()) throws {
         handle = try FileHandle(forReadingFrom: url)
-        parser = DatasetBatchParser(options: options)
+        parser = DatasetBatchParser(options: options, batcher: batcher)
     }
 
     deinit { try? handle.close() }

@@ -7,6 +7,8 @@ import Foundation
 struct DatasetImporter: Sendable {
     let store: any DatasetImportStore
     let names: DatasetNameGate
+    /// Where batches end (smaller in tests, to cross many boundaries).
+    var batcher = DatasetBatcher()
 
     func importBody(
         _ body: SpooledDatasetBody, name: String, options: DatasetImportOptions, now: @escaping @Sendable () -> Date = Date.init
@@ -32,7 +34,9 @@ struct DatasetImporter: Sendable {
     }
 
     private func storePrompts(of body: SpooledDatasetBody, options: DatasetImportOptions, importId: Int64) async throws -> Int {
-        let batches = try await BlockingIO.run { try DatasetFileBatches(url: body.url, options: options) }
+        let batches = try await BlockingIO.run { [batcher] in
+            try DatasetFileBatches(url: body.url, options: options, batcher: batcher)
+        }
         while let completed = try await BlockingIO.run({ try batches.next() }) {
             for batch in completed {
                 try await store.appendDatasetPrompts(batch, importId: importId)
