@@ -108,6 +108,12 @@ bench-allocate: deps
 bench-ingest: release
 	$(PYTHON) scripts/bench-ingest.py
 
+## How long creating the largest run the limits allow (10^6 work units) delays
+## a concurrent lease grant, against grants alone; see docs/limits.md.
+.PHONY: bench-run-creation
+bench-run-creation: deps
+	$(PYTHON) scripts/bench-run-creation.py
+
 ## One full gvm iteration with two real workers against llama.cpp's OpenAI
 ## server, on a tiny random-weight GGUF it generates (no download). Needs
 ## pip install 'llama-cpp-python[server]' gguf. See docs/integration.md.
