@@ -23,6 +23,52 @@ struct WriterTests {
         return (pool, path)
     }
 
+    @Test("a write that makes SQLite roll back the whole batch (a full disk) fails alone; the others of its batch are taken")
+    func abortedBatch() async throws {
+        let (pool, _) = try Self.temporaryPool(autocheckpoint: true)
+        try await pool.write { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + 4)")
+        }
+        let writer = GroupCommitWriter(pool: pool, maximumBatch: 16)
+        // Hold the writer so that the twelve writes below queue up and run
+        // as one batch, the big one in the middle.
+        let gate = Mutex(false)
+        let blocker = Task {
+            try await writer.write { _ in
+                while !gate.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.005) }
+            }
+        }
+        let outcomes = await withTaskGroup(of: (Int, String).self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    do {
+                        try await writer.write { db in
+                            // Write 6 is far too big for the four free pages.
+                            let size = index == 6 ? 1 << 20 : 16
+                            try db.execute(sql: "INSERT INTO item (id, payload) VALUES (?, zeroblob(?))", arguments: [index, size])
+                        }
+                        return (index, "ok")
+                    } catch let error as DatabaseError {
+                        return (index, error.resultCode == .SQLITE_FULL ? "full" : "\(error.resultCode)")
+                    } catch {
+                        return (index, "\(error)")
+                    }
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+            gate.withLock { $0 = true }
+            var all: [Int: String] = [:]
+            for await (index, outcome) in group { all[index] = outcome }
+            return all
+        }
+        try await blocker.value
+        #expect(outcomes[6] == "full")
+        #expect((0..<12).filter { $0 != 6 }.allSatisfy { outcomes[$0] == "ok" }, "\(outcomes)")
+        let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT id FROM item ORDER BY id") }
+        #expect(stored == (0..<12).filter { $0 != 6 })
+    }
+
     @Test("concurrent writes each get their own answer; a failing one leaves nothing and spoils no other")
     func groupCommit() async throws {
         let (pool, _) = try Self.temporaryPool(autocheckpoint: true)

@@ -15,8 +15,9 @@ import Synchronization
 final class GroupCommitWriter: Sendable {
     /// One queued write, its result type erased.
     private final class Operation: @unchecked Sendable {
-        // Unchecked: `run` is called once on the writer queue, then `finish`
-        // once after the commit, never concurrently.
+        // Unchecked: `run` is called on the writer queue (again, when a batch
+        // it ran in was rolled back by SQLite), then `finish` once after the
+        // commit, never concurrently.
         let run: (Database) -> Void
         let finish: ((any Error)?) -> Void
 
@@ -47,6 +48,7 @@ final class GroupCommitWriter: Sendable {
             var outcome: Result<T, any Error>?
             let operation = Operation(
                 run: { db in
+                    outcome = nil
                     do {
                         try db.inSavepoint {
                             do {
@@ -58,7 +60,10 @@ final class GroupCommitWriter: Sendable {
                             }
                         }
                     } catch {
-                        outcome = .failure(error)
+                        // Keep the body's own error (a full disk, say) over
+                        // the failed rollback of a savepoint SQLite already
+                        // undid with the whole transaction.
+                        if case .failure = outcome {} else { outcome = .failure(error) }
                     }
                 },
                 finish: { commitError in
@@ -89,15 +94,31 @@ final class GroupCommitWriter: Sendable {
         guard !batch.isEmpty else { return }
         pool.asyncWriteWithoutTransaction { db in
             var commitError: (any Error)?
+            // Some errors (SQLITE_FULL, I/O errors) make SQLite roll back the
+            // whole transaction, not just the savepoint: then the write that
+            // hit it gets its own error, and the others of the batch, whose
+            // work was undone or never ran, go first into the next batch.
+            var aborted: (operation: Operation, others: [Operation])?
             do {
                 try db.inTransaction(.immediate) {
-                    for operation in batch { operation.run(db) }
+                    for (index, operation) in batch.enumerated() {
+                        operation.run(db)
+                        if !db.isInsideTransaction {
+                            aborted = (operation, Array(batch[..<index]) + Array(batch[(index + 1)...]))
+                            return .rollback
+                        }
+                    }
                     return .commit
                 }
             } catch {
                 commitError = error
             }
-            for operation in batch { operation.finish(commitError) }
+            if let aborted {
+                self.queue.withLock { $0.operations.insert(contentsOf: aborted.others, at: 0) }
+                aborted.operation.finish(nil)
+            } else {
+                for operation in batch { operation.finish(commitError) }
+            }
             self.drainNextBatch()
         }
     }
