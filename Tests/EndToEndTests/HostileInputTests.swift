@@ -145,4 +145,39 @@ struct HostileInputTests {
         #expect(try await cluster.get("/healthz").status == 200)
         await cluster.stopAll()
     }
+
+    @Test("a different second result for a finished lease gets 409 over HTTP; invalid UTF-8 gets 400; neither is stored")
+    func repeatsAndEncoding() async throws {
+        let cluster = try await Cluster.start()
+        let run = try await cluster.createRun(IterationEndToEndTests.configuration())
+        let grant = try await cluster.post("/v1/leases", body: Data(#"{"workerName":"w","model":"double","capacity":1}"#.utf8))
+        let lease = try #require(try WireJSON.decoder().decode(LeaseGrant.self, from: grant.body).leases.first)
+        let i = lease.firstSampleIndex
+        let sample = #"{"sampleIndex":\#(i),"response":"\\boxed{1}","reward":1,"gradNorm":1,"completionTokens":3,"finishReason":"stop"}"#
+        let forged = #"{"sampleIndex":\#(i),"response":"\\boxed{2}","reward":1,"gradNorm":1,"completionTokens":3,"finishReason":"stop"}"#
+
+        // Invalid UTF-8 inside a string: refused, not stored mangled.
+        var invalid = Data(#"{"generated":\#(lease.sampleCount),"samples":[{"sampleIndex":\#(i),"response":"bad "#.utf8)
+        invalid.append(contentsOf: [0xFF, 0xFE])
+        invalid.append(Data(#"","reward":1,"gradNorm":1,"completionTokens":3,"finishReason":"stop"}]}"#.utf8))
+        let invalidAnswer = try await cluster.post("/v1/leases/\(lease.leaseId)/result", body: invalid)
+        #expect(invalidAnswer.status == 400)
+
+        let first = try await cluster.post("/v1/leases/\(lease.leaseId)/result", body: Self.result(lease, sample))
+        #expect(first.status == 200)
+        let before = try await Self.snapshot(cluster, runId: run.runId)
+        // The same result with other whitespace and key order is a repeat.
+        let reordered = Data(#"{ "samples": [\#(sample)], "generated": \#(lease.sampleCount) }"#.utf8)
+        let repeated = try await cluster.post("/v1/leases/\(lease.leaseId)/result", body: reordered)
+        #expect(repeated.status == 200)
+        let receipt = try WireJSON.decoder().decode(SubmissionReceipt.self, from: repeated.body)
+        #expect(receipt.duplicate)
+        let different = try await cluster.post("/v1/leases/\(lease.leaseId)/result", body: Self.result(lease, forged))
+        #expect(different.status == 409)
+        #expect(String(decoding: different.body, as: UTF8.self).contains("different result"))
+        #expect(try await Self.snapshot(cluster, runId: run.runId) == before)
+        let traces = try await cluster.traces(runId: run.runId, iteration: 0)
+        #expect(traces.count == 1 && traces[0].response == "\\boxed{1}")
+        await cluster.stopAll()
+    }
 }
