@@ -210,6 +210,8 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
         baseline = [latency for began, latency, _ in granter.samples if began + latency < created_at]
         during = granter.between(created_at, queued_at)
         empty = sum(1 for began, _, leases in granter.samples if leases == 0 and began <= queued_at)
+        # Where the slowest grants fell, in seconds after the POST.
+        slowest = sorted(granter.samples, key=lambda sample: -sample[1])[:5]
         report.update({
             "prompts": args.prompts, "presamples": presamples, "maxSamplesPerLease": 1,
             "unitsExpected": expected_units, "unitsQueued": units,
@@ -217,6 +219,8 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
             "unitsPerSecond": round(units / queued_seconds) if queued_seconds > 0 else None,
             "baseline": figures(baseline), "duringCreation": figures(during),
             "emptyGrants": empty,
+            "slowestGrants": [{"atSeconds": round(began - created_at, 3), "ms": ms(latency)}
+                              for began, latency, _ in slowest],
             "peakRssKiBBeforeCreation": rss_before, "peakRssKiB": rss_after,
         })
         b, d = report["baseline"], report["duringCreation"]
@@ -246,6 +250,8 @@ def print_summary(r: dict) -> None:
     print(f"grant latency, during creation: {d['grants']} grants, p50 {d['p50Ms']} ms, p99 {d['p99Ms']} ms, "
           f"max {d['maxMs']} ms")
     print(f"ratio during/baseline: p99 {r.get('p99Ratio')}, max {r.get('maxRatio')}")
+    print("slowest grants (s after the POST: ms): "
+          + ", ".join(f"{g['atSeconds']}: {g['ms']}" for g in r["slowestGrants"]))
     print(f"coordinator peak RSS: {r['peakRssKiBBeforeCreation'] / 1024:.1f} MiB before, "
           f"{r['peakRssKiB'] / 1024:.1f} MiB after")
 

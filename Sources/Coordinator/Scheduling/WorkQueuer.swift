@@ -10,26 +10,31 @@ import Synchronization
 /// grants and results that arrive meanwhile go between two batches instead
 /// of waiting for the whole stage. The plan's cursor is stored with every
 /// batch, so after a crash or a shutdown the next start goes on from the
-/// last batch written. When nothing is left it looks again every
-/// `pollInterval`: a new stage has its first batch queued already, so that
-/// delay only postpones the rest.
+/// last batch written. After each batch it rests as long as the batch took
+/// (at most `maximumRest`), so that queueing takes at most about half the
+/// writer's time and the workers' grants and results keep the rest. When
+/// nothing is left it looks again every `pollInterval`: a new stage has its
+/// first batch queued already, so that delay only postpones the rest.
 final class WorkQueuer: Service, Sendable {
     private let store: SQLiteStore
     private let logger: Logger
     private let unitsPerBatch: Int
     private let pollInterval: Duration
     private let retryInterval: Duration
+    private let maximumRest: Duration
     private let stopRequested = Atomic<Bool>(false)
 
     init(
         store: SQLiteStore, logger: Logger, unitsPerBatch: Int = WorkQueueing.unitsPerBatch,
-        pollInterval: Duration = .milliseconds(100), retryInterval: Duration = .seconds(1)
+        pollInterval: Duration = .milliseconds(100), retryInterval: Duration = .seconds(1),
+        maximumRest: Duration = .milliseconds(50)
     ) {
         self.store = store
         self.logger = logger
         self.unitsPerBatch = unitsPerBatch
         self.pollInterval = pollInterval
         self.retryInterval = retryInterval
+        self.maximumRest = maximumRest
     }
 
     func run() async throws {
@@ -61,9 +66,14 @@ final class WorkQueuer: Service, Sendable {
     @discardableResult
     func processPending() async throws -> Int {
         var batches = 0
-        while !isStopping, let written = try await store.queueNextWorkBatch(limit: unitsPerBatch, now: Date()) {
+        let clock = ContinuousClock()
+        while !isStopping {
+            let started = clock.now
+            guard let written = try await store.queueNextWorkBatch(limit: unitsPerBatch, now: Date()) else { break }
+            let took = clock.now - started
             batches += 1
-            logger.trace("queued work units", metadata: ["units": "\(written)"])
+            logger.trace("queued work units", metadata: ["units": "\(written)", "took": "\(took)"])
+            try await Task.sleep(for: min(took, maximumRest))
         }
         return batches
     }
