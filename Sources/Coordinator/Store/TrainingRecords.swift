@@ -4,7 +4,7 @@ import Shared
 /// The train stage of one iteration of a built-in run, as `list-iterations`
 /// and `/v1/status` show it. The means are over the steps taken so far.
 struct TrainingSummary: Codable, Sendable, Equatable {
-    /// Optimiser steps the stage takes (`builtin.stepsPerIteration`).
+    /// Optimiser steps the stage takes (`builtin.trainingSteps`: fixed, or from the epochs).
     var steps: Int
     var stepsDone: Int
     /// Sequences the minibatches are drawn from.
