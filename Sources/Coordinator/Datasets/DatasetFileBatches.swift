@@ -17,6 +17,11 @@ final class DatasetFileBatches: @unchecked Sendable {
 
     deinit { try? handle.close() }
 
+    /// Closes the file early (blocking: through `BlockingIO`).
+    func close() throws {
+        try handle.close()
+    }
+
     var promptCount: Int { parser.promptCount }
 
     /// The batches the next chunk completes (possibly none), or nil once the

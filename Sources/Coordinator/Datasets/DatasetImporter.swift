@@ -42,6 +42,7 @@ struct DatasetImporter: Sendable {
                 try await store.appendDatasetPrompts(batch, importId: importId)
             }
         }
+        try await BlockingIO.run { try batches.close() }
         return batches.promptCount
     }
 
