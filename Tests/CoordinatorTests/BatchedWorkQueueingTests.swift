@@ -187,6 +187,23 @@ struct BatchedWorkQueueingTests {
         #expect(done.state == .completed && done.stage == .done)
     }
 
+    @Test("the queuer, running beside the store, writes every remaining batch by itself and stops when cancelled",
+          .timeLimit(.minutes(1)))
+    func queuerRunsByItself() async throws {
+        let harness = try StoreHarness()
+        _ = try await harness.importMath500()
+        let run = try await harness.store.createRun(Self.configuration(presamples: 251, maxSamplesPerLease: 2), now: Date())
+        let queuer = WorkQueuer(
+            store: harness.store, logger: .init(label: "test"), unitsPerBatch: 100, pollInterval: .milliseconds(5))
+        let service = Task { try await queuer.run() }
+        while try await !harness.store.unqueuedStages().isEmpty {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        service.cancel()
+        try await service.value
+        #expect(try await Self.units(harness.store, runId: run.runId).count == 2520)
+    }
+
     @Test("a cancelled run's plan is dropped, and nothing more of it is queued")
     func cancelledRunDropsItsPlan() async throws {
         let harness = try StoreHarness()
