@@ -98,7 +98,8 @@ extension SQLiteStore {
         }
         releases.lastReason = try String.fetchOne(
             db.cachedStatement(sql: """
-                SELECT releaseReason FROM lease WHERE workerName = ? AND releaseKind IS NOT NULL ORDER BY issuedAt DESC LIMIT 1
+                SELECT releaseReason FROM lease WHERE workerName = ? AND releaseKind IS NOT NULL
+                ORDER BY releaseSequence DESC LIMIT 1
                 """),
             arguments: [workerName])
         return releases
@@ -185,7 +186,7 @@ extension SQLiteStore {
                 SELECT w.promptId, w.stage, w.firstSampleIndex, l.workerName, l.releaseKind, l.releaseReason
                 FROM lease l JOIN workUnit w ON w.id = l.workUnitId
                 WHERE w.runId = ? AND w.iteration = ? AND l.releaseKind IS NOT NULL AND (? IS NULL OR w.promptId = ?)
-                ORDER BY w.promptId, l.issuedAt
+                ORDER BY w.promptId, l.releasedAt, l.workerName, l.releaseSequence
                 """),
             arguments: [runId, iteration, promptId, promptId])
         {

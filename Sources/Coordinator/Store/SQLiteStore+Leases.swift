@@ -148,8 +148,13 @@ extension SQLiteStore {
             }
             try Self.requireNotFailed(lease)
             try db.cachedStatement(
-                sql: "UPDATE lease SET state = 'released', receipt = NULL, releaseReason = ?, releaseKind = ? WHERE id = ?"
-            ).execute(arguments: [release.reason, release.effectiveKind.rawValue, leaseId])
+                sql: """
+                    UPDATE lease SET state = 'released', receipt = NULL, releaseReason = ?, releaseKind = ?, releasedAt = ?,
+                        releaseSequence = 1 + (SELECT COALESCE(MAX(releaseSequence), 0) FROM lease
+                                               WHERE workerName = ? AND releaseKind IS NOT NULL)
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [release.reason, release.effectiveKind.rawValue, now, lease.workerName, leaseId])
             // An expired lease's unit is queued already and has paid for the expiry.
             let counts = release.effectiveKind.countsAsAttempt && lease.state == "active"
             try db.cachedStatement(sql: "UPDATE workUnit SET leaseId = NULL WHERE id = ?").execute(arguments: [lease.unitId])

@@ -208,9 +208,15 @@ enum Schema {
                 -- must decode to the same result. NULL for leases finished
                 -- before v5, whose repeats are answered as before.
                 ALTER TABLE lease ADD COLUMN resultDigest TEXT;
-                -- What a worker said when it gave the lease back.
+                -- What a worker said when it gave the lease back, when, and
+                -- the release's place among that worker's releases (times
+                -- alone tie within a millisecond). Only released leases are
+                -- indexed, so the worker list reads them without a scan.
                 ALTER TABLE lease ADD COLUMN releaseReason TEXT;
                 ALTER TABLE lease ADD COLUMN releaseKind TEXT;
+                ALTER TABLE lease ADD COLUMN releasedAt DATETIME;
+                ALTER TABLE lease ADD COLUMN releaseSequence INTEGER;
+                CREATE INDEX leaseReleasesByWorker ON lease(workerName, releaseSequence) WHERE releaseKind IS NOT NULL;
                 -- Expiries and counted releases so far (RetryBudget); a unit
                 -- past its run's maxAttemptsPerUnit is in state 'failed'.
                 ALTER TABLE workUnit ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
