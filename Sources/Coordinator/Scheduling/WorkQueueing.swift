@@ -58,9 +58,10 @@ enum WorkQueueing {
         }
     }
 
-    /// Work units of `count` samples in leases of at most `maxPerLease`.
+    /// Work units of `count` samples in leases of at most `maxPerLease`
+    /// (any up to Int.max: `count + maxPerLease - 1` overflowed).
     static func unitCount(samples count: Int, maxPerLease: Int) -> Int {
-        count <= 0 ? 0 : (count + maxPerLease - 1) / maxPerLease
+        count <= 0 ? 0 : (count - 1) / maxPerLease + 1
     }
 
     /// The next batch: at most `limit` units from `cursor` on. `prompts` are

@@ -24,8 +24,14 @@ public enum RunLimits {
     public static func workUnitsBound(_ configuration: RunConfiguration) -> Int {
         let prompts = configuration.promptsPerIteration
         let perLease = max(configuration.maxSamplesPerLease, 1)
-        let presampleUnits = prompts * ((configuration.presamplesDrawn + perLease - 1) / perLease)
-        let sampleUnits = (prompts * configuration.samplesPerPrompt + perLease - 1) / perLease + prompts
+        let presampleUnits = prompts * leases(configuration.presamplesDrawn, perLease)
+        let sampleUnits = leases(prompts * configuration.samplesPerPrompt, perLease) + prompts
         return presampleUnits + sampleUnits
+    }
+
+    /// ⌈samples / perLease⌉ for samples >= 0, written so that a perLease up
+    /// to Int.max cannot overflow (samples + perLease - 1 did, and trapped).
+    private static func leases(_ samples: Int, _ perLease: Int) -> Int {
+        samples <= 0 ? 0 : (samples - 1) / perLease + 1
     }
 }
