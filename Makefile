@@ -152,3 +152,16 @@ install:
 	  install -m 644 deploy/coordinator.json.example $(DESTDIR)/etc/gvm/coordinator.json
 	install -m 644 deploy/coordinator.json.example deploy/worker.env.example deploy/worker.json.example $(DESTDIR)/etc/gvm/
 	@echo "installed; now: systemctl daemon-reload"
+
+## schemathesis (pinned, in a venv under .build/) on /openapi.json against a
+## real debug coordinator with a dataset, runs and leases: at least 2,000
+## generated requests, and any 5xx answer (or a coordinator that stops)
+## fails. See docs/operations.md, "API fuzzing". FUZZ_API_ARGS go to the script.
+SCHEMATHESIS_VERSION := 4.32.5
+FUZZ_API_VENV := .build/venv-schemathesis
+.PHONY: fuzz-api
+fuzz-api: deps
+	$(SWIFT) build --product gvm-coordinator
+	@$(FUZZ_API_VENV)/bin/schemathesis --version 2>/dev/null | grep -qx 'schemathesis, version $(SCHEMATHESIS_VERSION)' || \
+	  { $(PYTHON) -m venv $(FUZZ_API_VENV) && $(FUZZ_API_VENV)/bin/pip install -q 'schemathesis==$(SCHEMATHESIS_VERSION)'; }
+	$(PYTHON) scripts/fuzz-api.py $(FUZZ_API_ARGS)

@@ -204,6 +204,7 @@ enum OpenAPIDocument {
               "type": "string",
               "minLength": 1,
               "maxLength": 256,
+              "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
               "description": "The dataset's name. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
             }
           },
@@ -1504,6 +1505,7 @@ enum OpenAPIDocument {
           "content": {
             "type": "string",
             "maxLength": 65536,
+            "pattern": "^[^\\u0000]*$",
             "description": "At most 64 KiB of UTF-8; no NUL. `{problem}` is replaced by the problem."
           }
         }
@@ -1523,6 +1525,7 @@ enum OpenAPIDocument {
           "completion": {
             "type": "string",
             "maxLength": 65536,
+            "pattern": "^[^\\u0000]*$",
             "description": "At most 64 KiB of UTF-8; no NUL; contains `{problem}`."
           }
         }
@@ -1555,6 +1558,7 @@ enum OpenAPIDocument {
               "type": "string",
               "minLength": 1,
               "maxLength": 256,
+              "pattern": "^[^\\u0000]*$",
               "description": "1 to 256 bytes; no NUL."
             }
           },
@@ -1652,18 +1656,21 @@ enum OpenAPIDocument {
             "type": "string",
             "minLength": 1,
             "maxLength": 256,
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
             "description": "An imported dataset's name. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
           },
           "model": {
             "type": "string",
             "minLength": 1,
             "maxLength": 256,
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
             "description": "Only workers serving this model get the run's leases. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
           },
           "modelVersion": {
             "type": "string",
             "minLength": 1,
             "maxLength": 256,
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
             "description": "Recorded with every trace; \"0\" for built-in runs. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters.",
             "default": "0"
           },
@@ -1787,6 +1794,7 @@ enum OpenAPIDocument {
           "gradNormURL": {
             "type": "string",
             "maxLength": 2048,
+            "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\u0000]+$",
             "description": "http:// or https://; required with gradNorm url and refused otherwise."
           },
           "advance": {
@@ -2313,12 +2321,14 @@ enum OpenAPIDocument {
             "type": "string",
             "minLength": 1,
             "maxLength": 256,
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
             "description": "The worker's name. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
           },
           "model": {
             "type": "string",
             "minLength": 1,
             "maxLength": 256,
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
             "description": "The model the worker's engine serves. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
           },
           "capacity": {
@@ -2495,6 +2505,7 @@ enum OpenAPIDocument {
           "response": {
             "type": "string",
             "maxLength": 1048576,
+            "pattern": "^[^\\u0000]*$",
             "description": "At most 1 MiB of UTF-8; no NUL."
           },
           "reward": {
@@ -2591,6 +2602,7 @@ enum OpenAPIDocument {
           "reason": {
             "type": "string",
             "maxLength": 4096,
+            "pattern": "^[^\\u0000]*$",
             "description": "At most 4,096 bytes of UTF-8; no NUL."
           },
           "kind": {
@@ -2618,6 +2630,7 @@ enum OpenAPIDocument {
             "type": "string",
             "minLength": 1,
             "maxLength": 256,
+            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
             "description": "The new model version the next iteration samples with. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
           }
         }
