@@ -32,6 +32,11 @@ What it does:
    latency, and the ratios; the POST's own latency; the time until every
    unit was queued; and the coordinator's peak resident memory (VmHWM) before
    and after the creation.
+8. With `--allocate-prompts P`, it then measures the allocate step, which
+   still writes every prompt's n_i in one transaction: a gvm run of P
+   prompts x 1 pre-sample, whose pre-samples 4 threads complete while the
+   grant loop runs again. The result that completes the stage carries the
+   allocation; the script reports the slowest results and the slowest grant.
 
 Linux only (reads /proc). Python 3.11, standard library only.
 
@@ -161,6 +166,75 @@ class Granter(threading.Thread):
         return [latency for began, latency, _ in self.samples if began <= end and began + latency >= start]
 
 
+def complete_presamples(host: str, port: int, model: str, threads: int = 4) -> list[tuple[float, float]]:
+    """Leases and completes every pre-sample unit of `model`'s run from
+    `threads` connections; (start, latency) of each result."""
+    results: list[tuple[float, float]] = []
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def work(number: int) -> None:
+        client = Client(host, port)
+        try:
+            while True:
+                leases = client.json("POST", "/v1/leases", {"workerName": f"bench-presampler-{number}", "model": model,
+                                                            "capacity": 512})["leases"]
+                presamples = [lease for lease in leases if lease["stage"] == "presample"]
+                for lease in presamples:
+                    accepted = lease["promptId"] % 3 != 0
+                    body = {"generated": 1, "samples": [{
+                        "sampleIndex": lease["firstSampleIndex"], "response": "\\boxed{1}", "reward": 1.0,
+                        "gradNorm": 1.0 + lease["promptId"] % 7, "completionTokens": 3, "finishReason": "stop",
+                    }] if accepted else []}
+                    started = time.perf_counter()
+                    client.json("POST", f"/v1/leases/{lease['leaseId']}/result", body)
+                    with lock:
+                        results.append((started, time.perf_counter() - started))
+                if len(presamples) < len(leases) or not leases:
+                    return
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            client.close()
+
+    workers = [threading.Thread(target=work, args=(number,), daemon=True) for number in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise SystemExit(f"completing the pre-samples failed: {errors[0]}")
+    return results
+
+
+def allocate_step(args, coordinator, db_path: str) -> dict:
+    """The allocate step of a gvm run of --allocate-prompts prompts, beside the grant loop."""
+    client = coordinator.client()
+    prompts = args.allocate_prompts
+    run = client.json("POST", "/v1/runs", {
+        "dataset": DATASET, "model": "bench-allocate", "strategy": "gvm", "presamples": 1, "samplesPerPrompt": 1,
+        "promptsPerIteration": prompts, "maxSamplesPerLease": 1, "iterations": 1,
+    })
+    wait_until_queued(db_path, run["runId"], args.timeout)
+    log(f"allocate step: completing {prompts} pre-samples of run {run['runId']}")
+    granter = Granter(coordinator.host, coordinator.port)
+    granter.start()
+    try:
+        started = time.perf_counter()
+        results = complete_presamples(coordinator.host, coordinator.port, "bench-allocate")
+        ended = time.perf_counter()
+    finally:
+        granter.stop.set()
+        granter.join(timeout=60)
+    stage = client.json("GET", f"/v1/runs/{run['runId']}")["stage"]
+    slowest = sorted(results, key=lambda result: -result[1])[:5]
+    return {
+        "prompts": prompts, "results": len(results), "stageAfter": stage,
+        "slowestResultsMs": [ms(latency) for _, latency in slowest],
+        "grants": figures(granter.between(started, ended)),
+    }
+
+
 def run_benchmark(args, binary: str, workdir: str) -> dict:
     db_path = os.path.join(workdir, "gvm.sqlite")
     log_path = os.path.join(workdir, "coordinator.log")
@@ -171,7 +245,7 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
         pid = coordinator.pid
         client = coordinator.client()
         log(f"coordinator pid {pid} on {coordinator.url}; importing {args.prompts} prompts")
-        client.json("POST", f"/v1/datasets?name={DATASET}", raw=make_dataset(args.prompts),
+        client.json("POST", f"/v1/datasets?name={DATASET}", raw=make_dataset(max(args.prompts, args.allocate_prompts)),
                     content_type="application/x-ndjson")
 
         grants_run = client.json("POST", "/v1/runs", {
@@ -231,6 +305,8 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
             raise SystemExit(f"the large run has {units} units, expected {expected_units}")
         if empty:
             log(f"warning: {empty} grants found no unit (raise --grant-samples)")
+        if args.allocate_prompts:
+            report["allocateStep"] = allocate_step(args, coordinator, db_path)
         return report
     finally:
         if granter is not None:
@@ -254,6 +330,11 @@ def print_summary(r: dict) -> None:
           + ", ".join(f"{g['atSeconds']}: {g['ms']}" for g in r["slowestGrants"]))
     print(f"coordinator peak RSS: {r['peakRssKiBBeforeCreation'] / 1024:.1f} MiB before, "
           f"{r['peakRssKiB'] / 1024:.1f} MiB after")
+    if "allocateStep" in r:
+        a = r["allocateStep"]
+        print(f"allocate step of {a['prompts']} prompts ({a['results']} pre-sample results, stage then {a['stageAfter']}): "
+              f"slowest results {a['slowestResultsMs']} ms; grants meanwhile p99 {a['grants']['p99Ms']} ms, "
+              f"max {a['grants']['maxMs']} ms")
 
 
 def main() -> int:
@@ -265,6 +346,8 @@ def main() -> int:
     parser.add_argument("--baseline", type=float, default=5.0, help="seconds of grants before the creation (default 5)")
     parser.add_argument("--tail", type=float, default=2.0, help="seconds of grants after the last unit (default 2)")
     parser.add_argument("--timeout", type=float, default=600.0, help="give up queueing after this long (default 600)")
+    parser.add_argument("--allocate-prompts", type=int, default=0, metavar="P",
+                        help="also time the allocate step of a gvm run of P prompts x 1 pre-sample (default: skip)")
     add_binary_options(parser)
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON to FILE")
     args = parser.parse_args()
@@ -272,6 +355,8 @@ def main() -> int:
         sys.exit("this script reads /proc and needs Linux")
     if not (GRANT_PROMPTS <= args.prompts <= MAX_WORK_UNITS // 3):
         sys.exit(f"--prompts must be {GRANT_PROMPTS} to {MAX_WORK_UNITS // 3}")
+    if not (args.allocate_prompts == 0 or 1 <= args.allocate_prompts <= MAX_WORK_UNITS // 3):
+        sys.exit(f"--allocate-prompts must be 0 (skip) or 1 to {MAX_WORK_UNITS // 3}")
 
     binary = ensure_binary(args.binary, args.build, log=log)
     stale = newer_sources(binary)

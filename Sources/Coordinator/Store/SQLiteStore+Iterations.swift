@@ -100,11 +100,11 @@ extension SQLiteStore {
         case .presample:
             try db.execute(
                 sql: "UPDATE iteration SET stage = 'allocate' WHERE runId = ? AND number = ?", arguments: [runId, iteration])
-            let records = try promptRecords(db, runId: runId, iteration: iteration)
+            let records = try presampleStatistics(db, runId: runId, iteration: iteration)
             try applyAllocation(
                 db, runId: runId, iteration: iteration, configuration: run.configuration,
                 batch: records.map(\.promptId),
-                outcome: IterationPlanner.allocate(statistics: records.map(\.presample), configuration: run.configuration),
+                outcome: IterationPlanner.allocate(statistics: records.map(\.statistics), configuration: run.configuration),
                 now: now)
         case .sample where run.configuration.builtin != nil:
             // The coordinator's trainer takes it from here (BuiltinTrainer).
@@ -116,6 +116,31 @@ extension SQLiteStore {
                 sql: "UPDATE iteration SET stage = 'done', finishedAt = ? WHERE runId = ? AND number = ?",
                 arguments: [now, runId, iteration])
             try finishIteration(db, run: run, iteration: iteration, now: now)
+        }
+    }
+
+    /// The pre-sampling statistics of an iteration's prompts in batch order:
+    /// what the allocation reads, and no more (`promptRecords` also gathers
+    /// failures and releases, which this transaction does not need).
+    static func presampleStatistics(
+        _ db: Database, runId: Int, iteration: Int
+    ) throws -> [(promptId: Int, statistics: PromptStageStatistics)] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT p.promptId, s.samples, s.accepted, s.gradNormSum, s.gradNormSquareSum
+                FROM iterationPrompt p
+                LEFT JOIN promptStatistics s ON s.runId = p.runId AND s.iteration = p.iteration
+                     AND s.promptId = p.promptId AND s.stage = 'presample'
+                WHERE p.runId = ? AND p.iteration = ? ORDER BY p.batchIndex
+                """),
+            arguments: [runId, iteration]
+        ).map {
+            (
+                $0["promptId"],
+                PromptStageStatistics(
+                    samples: $0["samples"] ?? 0, accepted: $0["accepted"] ?? 0,
+                    gradNormSum: $0["gradNormSum"] ?? 0, gradNormSquareSum: $0["gradNormSquareSum"] ?? 0)
+            )
         }
     }
 
