@@ -174,7 +174,9 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=150, help="generated test cases per operation and phase")
     parser.add_argument("--min-requests", type=int, default=2000, help="fewer requests than this fails the run")
     parser.add_argument("--seed", type=int, default=13, help="schemathesis's random seed")
-    parser.add_argument("--workers", default="2", help="schemathesis's concurrent workers")
+    # One: with two, hypothesis's lambda descriptions (ast.parse) raced under
+    # CPython 3.11 and schemathesis reported a RuntimeError of its own.
+    parser.add_argument("--workers", default="1", help="schemathesis's concurrent workers")
     parser.add_argument("--checks", default="not_a_server_error",
                         help="schemathesis checks; with others than not_a_server_error their failures are reported "
                              "and only 5xx, a stopped coordinator or too few requests fail the run")
