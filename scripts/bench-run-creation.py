@@ -35,8 +35,9 @@ What it does:
 8. With `--allocate-prompts P`, it then measures the allocate step, which
    still writes every prompt's n_i in one transaction: a gvm run of P
    prompts x 1 pre-sample, whose pre-samples 4 threads complete while the
-   grant loop runs again. The result that completes the stage carries the
-   allocation; the script reports the slowest results and the slowest grant.
+   grant loop runs again, on a fresh coordinator and database. The result
+   that completes the stage carries the allocation; the script reports the
+   slowest results and the slowest grant.
 
 Linux only (reads /proc). Python 3.11, standard library only.
 
@@ -207,10 +208,29 @@ def complete_presamples(host: str, port: int, model: str, threads: int = 4) -> l
     return results
 
 
-def allocate_step(args, coordinator, db_path: str) -> dict:
-    """The allocate step of a gvm run of --allocate-prompts prompts, beside the grant loop."""
+def allocate_step(args, binary: str, workdir: str) -> dict:
+    """The allocate step of a gvm run of --allocate-prompts prompts, beside the
+    grant loop, on a coordinator and database of its own: the large run's
+    queued units would slow every grant for another model (the grant query
+    walks the queue in run order)."""
+    db_path = os.path.join(workdir, "allocate.sqlite")
+    coordinator = Coordinator(db_path, os.path.join(workdir, "allocate.log"), binary_path=binary)
+    try:
+        return measure_allocate_step(args, coordinator, db_path)
+    finally:
+        coordinator.stop()
+
+
+def measure_allocate_step(args, coordinator, db_path: str) -> dict:
     client = coordinator.client()
     prompts = args.allocate_prompts
+    client.json("POST", f"/v1/datasets?name={DATASET}", raw=make_dataset(max(prompts, GRANT_PROMPTS)),
+                content_type="application/x-ndjson")
+    grants_run = client.json("POST", "/v1/runs", {
+        "dataset": DATASET, "model": "bench-grants", "strategy": "uniform", "samplesPerPrompt": args.grant_samples,
+        "promptsPerIteration": GRANT_PROMPTS, "maxSamplesPerLease": 1, "iterations": 1, "leaseSeconds": 3600,
+    })
+    wait_until_queued(db_path, grants_run["runId"], args.timeout)
     run = client.json("POST", "/v1/runs", {
         "dataset": DATASET, "model": "bench-allocate", "strategy": "gvm", "presamples": 1, "samplesPerPrompt": 1,
         "promptsPerIteration": prompts, "maxSamplesPerLease": 1, "iterations": 1,
@@ -245,7 +265,7 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
         pid = coordinator.pid
         client = coordinator.client()
         log(f"coordinator pid {pid} on {coordinator.url}; importing {args.prompts} prompts")
-        client.json("POST", f"/v1/datasets?name={DATASET}", raw=make_dataset(max(args.prompts, args.allocate_prompts)),
+        client.json("POST", f"/v1/datasets?name={DATASET}", raw=make_dataset(args.prompts),
                     content_type="application/x-ndjson")
 
         grants_run = client.json("POST", "/v1/runs", {
@@ -305,8 +325,6 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
             raise SystemExit(f"the large run has {units} units, expected {expected_units}")
         if empty:
             log(f"warning: {empty} grants found no unit (raise --grant-samples)")
-        if args.allocate_prompts:
-            report["allocateStep"] = allocate_step(args, coordinator, db_path)
         return report
     finally:
         if granter is not None:
@@ -370,6 +388,8 @@ def main() -> int:
     }
     with tempfile.TemporaryDirectory(prefix="gvm-run-creation-") as workdir:
         report.update(run_benchmark(args, binary, workdir))
+        if args.allocate_prompts:
+            report["allocateStep"] = allocate_step(args, binary, workdir)
     print_summary(report)
     if args.json:
         with open(args.json, "w") as f:
