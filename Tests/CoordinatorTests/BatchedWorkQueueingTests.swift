@@ -204,6 +204,18 @@ struct BatchedWorkQueueingTests {
         #expect(try await Self.units(harness.store, runId: run.runId).count == 2520)
     }
 
+    @Test("a plan whose prompts are missing from the database is refused instead of being looped on")
+    func damagedPlanIsRefused() async throws {
+        let harness = try StoreHarness()
+        _ = try await harness.importMath500()
+        let run = try await harness.store.createRun(Self.configuration(presamples: 251, maxSamplesPerLease: 2), now: Date())
+        try await harness.store.pool.write { db in
+            try db.execute(sql: "DELETE FROM iterationPrompt WHERE runId = ? AND batchIndex >= 15", arguments: [run.runId])
+        }
+        await #expect(throws: CoordinatorError.self) { try await harness.store.queueNextWorkBatch(now: Date()) }
+        #expect(try await Self.units(harness.store, runId: run.runId).count == WorkQueueing.unitsPerBatch)
+    }
+
     @Test("a cancelled run's plan is dropped, and nothing more of it is queued")
     func cancelledRunDropsItsPlan() async throws {
         let harness = try StoreHarness()

@@ -60,6 +60,12 @@ extension SQLiteStore {
                 batchIndex: $0["batchIndex"], promptId: $0["promptId"],
                 count: WorkQueueing.count(stage: stage, allocatedCount: $0["allocatedCount"], configuration: configuration))
         }
+        // The plan and its prompt rows are written together, so a plan with
+        // no prompt at its cursor is damaged; refuse rather than loop on it.
+        guard !prompts.isEmpty || WorkQueueing.isComplete(cursor, promptCount: plan["promptCount"]) else {
+            throw CoordinatorError.conflict(
+                "run \(runId) iteration \(iteration) has no prompt at batch index \(cursor.batchIndex) to queue \(stage.rawValue) work for")
+        }
         let batch = WorkQueueing.nextBatch(prompts: prompts, from: cursor, maxPerLease: perLease, limit: limit)
 
         let insert = try db.cachedStatement(sql: """
