@@ -41,17 +41,20 @@ extension SQLiteStore {
     /// then units whose lease expired. Two queries, because each then reads
     /// the (state, runId, id) index in order instead of sorting the queue.
     static func queuedUnits(_ db: Database, model: String, limit: Int) throws -> [Row] {
-        let sql = """
-            SELECT w.* FROM workUnit w JOIN run r ON r.id = w.runId
-            WHERE w.state = 'queued' AND w.leaseId IS %@ AND r.state = 'active' AND r.model = ?
-            ORDER BY w.runId, w.id LIMIT ?
-            """
-        var units = try Row.fetchAll(
-            db.cachedStatement(sql: sql.replacingOccurrences(of: "%@", with: "NULL")), arguments: [model, limit])
-        if units.count < limit {
-            units += try Row.fetchAll(
-                db.cachedStatement(sql: sql.replacingOccurrences(of: "%@", with: "NOT NULL")),
-                arguments: [model, limit - units.count])
+        // The model's runs first, then each run's queue by the (state, runId,
+        // id) index: a join filtered by model walked every queued unit of
+        // other models' runs before reaching this model's.
+        let runIds = try Int.fetchAll(
+            db.cachedStatement(sql: "SELECT id FROM run WHERE state = 'active' AND model = ? ORDER BY id"), arguments: [model])
+        var units: [Row] = []
+        for condition in ["NULL", "NOT NULL"] {
+            let statement = try db.cachedStatement(sql: """
+                SELECT * FROM workUnit WHERE state = 'queued' AND runId = ? AND leaseId IS \(condition)
+                ORDER BY id LIMIT ?
+                """)
+            for runId in runIds where units.count < limit {
+                units += try Row.fetchAll(statement, arguments: [runId, limit - units.count])
+            }
         }
         return units
     }

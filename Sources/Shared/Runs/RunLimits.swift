@@ -4,7 +4,11 @@ public enum RunLimits {
     public static let maxIterations = 1_000_000
     /// N' and samplesPerPrompt.
     public static let maxSamplesPerPrompt = 65_536
-    public static let maxPromptsPerIteration = 1_000_000
+    /// An iteration's per-prompt rows (its batch, then its n_i) are written
+    /// in one transaction each; at 20,000 prompts that holds the writer for
+    /// about 70 ms (docs/limits.md, "Run creation"). Raising it needs those
+    /// rows written in batches, as the work units are.
+    public static let maxPromptsPerIteration = 20_000
     /// A lease lives at most a day without a heartbeat.
     public static let maxLeaseSeconds = 86_400.0
     /// Work units one iteration may need, pre-sampling and sampling together.
