@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Shared
 import Testing
 @testable import Coordinator
 
@@ -56,6 +57,42 @@ struct OpenAPIDescriptionTests {
             let tags = operation["tags"] as? [String] ?? []
             #expect(tags.count == 1 && ["worker", "operator", "reader"].contains(tags[0]), "\(name) has tags \(tags)")
         }
+    }
+
+    /// A property of a component schema, e.g. ("RunConfiguration", "iterations").
+    static func property(_ schema: String, _ name: String) throws -> [String: Any] {
+        let components = try #require(try document()["components"] as? [String: Any])
+        let schemas = try #require(components["schemas"] as? [String: Any])
+        let object = try #require(schemas[schema] as? [String: Any], "no schema \(schema)")
+        let properties = try #require(object["properties"] as? [String: Any])
+        return try #require(properties[name] as? [String: Any], "\(schema) has no \(name)")
+    }
+
+    static func number(_ value: Any?) -> Double? { (value as? NSNumber)?.doubleValue }
+
+    @Test("the ranges are those of WireLimits and RunLimits")
+    func ranges() throws {
+        let maxima: [(String, String, Double)] = [
+            ("RunConfiguration", "promptsPerIteration", Double(RunLimits.maxPromptsPerIteration)),
+            ("RunConfiguration", "iterations", Double(RunLimits.maxIterations)),
+            ("RunConfiguration", "samplesPerPrompt", Double(RunLimits.maxSamplesPerPrompt)),
+            ("RunConfiguration", "leaseSeconds", RunLimits.maxLeaseSeconds),
+            ("RunConfiguration", "maxAttemptsPerUnit", Double(RunLimits.maxAttemptsPerUnit)),
+            ("GenerationParameters", "maxTokens", Double(RunLimits.maxTokensPerSample)),
+            ("LeaseRequest", "capacity", Double(WireLimits.maxCapacity)),
+            ("SampleResult", "reward", WireLimits.maxReward),
+            ("SampleResult", "gradNorm", WireLimits.maxGradNorm),
+            ("SampleResult", "completionTokens", Double(WireLimits.maxTokens)),
+        ]
+        for (schema, name, expected) in maxima {
+            #expect(Self.number(try Self.property(schema, name)["maximum"]) == expected, "\(schema).\(name)")
+        }
+        #expect(Self.number(try Self.property("SampleResult", "reward")["minimum"]) == -WireLimits.maxReward)
+        #expect(Self.number(try Self.property("LeaseRequest", "workerName")["maxLength"]) == Double(WireLimits.maxNameBytes))
+        #expect(Self.number(try Self.property("LeaseRelease", "reason")["maxLength"]) == Double(WireLimits.maxReasonBytes))
+        let logprobs = try #require(try Self.property("SampleResult", "tokenLogprobs")["items"] as? [String: Any])
+        #expect(Self.number(logprobs["minimum"]) == WireLimits.logprobRange.lowerBound)
+        #expect(Self.number(logprobs["maximum"]) == WireLimits.logprobRange.upperBound)
     }
 
     @Test("each path template's parameters are declared as required path parameters")

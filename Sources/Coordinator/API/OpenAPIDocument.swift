@@ -1,13 +1,16 @@
+import Shared
+
 /// The OpenAPI 3.1 description of the coordinator's HTTP API, served at
 /// `GET /openapi.json` (OpenAPIRoutes).
 ///
 /// This literal is the only copy: it is compiled into the binary, so an
 /// installed coordinator (`make install` copies binaries alone) serves it
 /// from any directory, with no resource file to find and no second copy to
-/// keep in step. `OpenAPIDescriptionTests` compares its paths and methods
-/// with the router's routes, both ways; `make fuzz-api` runs schemathesis on
-/// what the server serves. The ranges are docs/limits.md's (WireLimits,
-/// RunLimits): change them there and here together.
+/// keep in step. The ranges that have a constant in WireLimits or RunLimits
+/// are interpolated from it (`\#(...)`), so they follow the code; the others
+/// are the literals of the validation they describe (docs/limits.md has the
+/// table). `OpenAPIDescriptionTests` compares the paths and methods with the
+/// router's routes, both ways; `make fuzz-api` runs schemathesis on it.
 enum OpenAPIDocument {
     static let json = #"""
 {
@@ -203,9 +206,9 @@ enum OpenAPIDocument {
             "schema": {
               "type": "string",
               "minLength": 1,
-              "maxLength": 256,
+              "maxLength": \#(WireLimits.maxNameBytes),
               "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
-              "description": "The dataset's name. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
+              "description": "The dataset's name. At most maxLength bytes of UTF-8 (the description counts characters, the coordinator bytes); no NUL, no control characters."
             }
           },
           {
@@ -1504,9 +1507,9 @@ enum OpenAPIDocument {
           },
           "content": {
             "type": "string",
-            "maxLength": 65536,
+            "maxLength": \#(RunLimits.maxTemplateBytes),
             "pattern": "^[^\\u0000]*$",
-            "description": "At most 64 KiB of UTF-8; no NUL. `{problem}` is replaced by the problem."
+            "description": "At most maxLength bytes of UTF-8; no NUL. `{problem}` is replaced by the problem."
           }
         }
       },
@@ -1517,16 +1520,16 @@ enum OpenAPIDocument {
           "messages": {
             "type": "array",
             "minItems": 1,
-            "maxItems": 64,
+            "maxItems": \#(RunLimits.maxPromptMessages),
             "items": {
               "$ref": "#/components/schemas/ChatMessage"
             }
           },
           "completion": {
             "type": "string",
-            "maxLength": 65536,
+            "maxLength": \#(RunLimits.maxTemplateBytes),
             "pattern": "^[^\\u0000]*$",
-            "description": "At most 64 KiB of UTF-8; no NUL; contains `{problem}`."
+            "description": "At most maxLength bytes of UTF-8; no NUL; contains `{problem}`."
           }
         }
       },
@@ -1536,7 +1539,7 @@ enum OpenAPIDocument {
           "maxTokens": {
             "type": "integer",
             "minimum": 1,
-            "maximum": 1048576,
+            "maximum": \#(RunLimits.maxTokensPerSample),
             "default": 2048
           },
           "temperature": {
@@ -1552,14 +1555,14 @@ enum OpenAPIDocument {
           },
           "stop": {
             "type": "array",
-            "maxItems": 16,
+            "maxItems": \#(RunLimits.maxStopStrings),
             "default": [],
             "items": {
               "type": "string",
               "minLength": 1,
-              "maxLength": 256,
+              "maxLength": \#(RunLimits.maxStopBytes),
               "pattern": "^[^\\u0000]*$",
-              "description": "1 to 256 bytes; no NUL."
+              "description": "At most maxLength bytes of UTF-8; no NUL."
             }
           },
           "extra": {
@@ -1650,28 +1653,28 @@ enum OpenAPIDocument {
           "promptsPerIteration"
         ],
         "additionalProperties": false,
-        "description": "README's run configuration; docs/limits.md has the ranges. Unknown fields are refused, naming the field. An iteration may need at most 1,000,000 work units: promptsPerIteration x ceil(presamples/maxSamplesPerLease) + ceil(promptsPerIteration x samplesPerPrompt / maxSamplesPerLease) + promptsPerIteration.",
+        "description": "README's run configuration; docs/limits.md has the ranges. Unknown fields are refused, naming the field. An iteration may need at most RunLimits.maxWorkUnitsPerIteration (1,000,000) work units: promptsPerIteration x ceil(presamples/maxSamplesPerLease) + ceil(promptsPerIteration x samplesPerPrompt / maxSamplesPerLease) + promptsPerIteration.",
         "properties": {
           "dataset": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 256,
+            "maxLength": \#(WireLimits.maxNameBytes),
             "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
-            "description": "An imported dataset's name. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
+            "description": "An imported dataset's name. At most maxLength bytes of UTF-8 (the description counts characters, the coordinator bytes); no NUL, no control characters."
           },
           "model": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 256,
+            "maxLength": \#(WireLimits.maxNameBytes),
             "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
-            "description": "Only workers serving this model get the run's leases. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
+            "description": "Only workers serving this model get the run's leases. At most maxLength bytes of UTF-8 (the description counts characters, the coordinator bytes); no NUL, no control characters."
           },
           "modelVersion": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 256,
+            "maxLength": \#(WireLimits.maxNameBytes),
             "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
-            "description": "Recorded with every trace; \"0\" for built-in runs. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters.",
+            "description": "Recorded with every trace; \"0\" for built-in runs. At most maxLength bytes of UTF-8 (the description counts characters, the coordinator bytes); no NUL, no control characters.",
             "default": "0"
           },
           "strategy": {
@@ -1693,14 +1696,14 @@ enum OpenAPIDocument {
           "presamples": {
             "type": "integer",
             "minimum": 0,
-            "maximum": 65536,
+            "maximum": \#(RunLimits.maxSamplesPerPrompt),
             "default": 8,
             "description": "N'; at least 1 for gvm."
           },
           "samplesPerPrompt": {
             "type": "integer",
             "minimum": 1,
-            "maximum": 65536,
+            "maximum": \#(RunLimits.maxSamplesPerPrompt),
             "default": 8
           },
           "alpha": {
@@ -1734,13 +1737,13 @@ enum OpenAPIDocument {
           "promptsPerIteration": {
             "type": "integer",
             "minimum": 1,
-            "maximum": 1000000,
+            "maximum": \#(RunLimits.maxPromptsPerIteration),
             "description": "At most the dataset's prompts."
           },
           "iterations": {
             "type": "integer",
             "minimum": 1,
-            "maximum": 1000000,
+            "maximum": \#(RunLimits.maxIterations),
             "default": 1
           },
           "maxSamplesPerLease": {
@@ -1814,13 +1817,13 @@ enum OpenAPIDocument {
           "leaseSeconds": {
             "type": "number",
             "minimum": 1,
-            "maximum": 86400,
+            "maximum": \#(RunLimits.maxLeaseSeconds),
             "default": 300
           },
           "maxAttemptsPerUnit": {
             "type": "integer",
             "minimum": 0,
-            "maximum": 1000,
+            "maximum": \#(RunLimits.maxAttemptsPerUnit),
             "default": 5,
             "description": "0 means unlimited."
           },
@@ -2320,21 +2323,21 @@ enum OpenAPIDocument {
           "workerName": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 256,
+            "maxLength": \#(WireLimits.maxNameBytes),
             "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
-            "description": "The worker's name. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
+            "description": "The worker's name. At most maxLength bytes of UTF-8 (the description counts characters, the coordinator bytes); no NUL, no control characters."
           },
           "model": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 256,
+            "maxLength": \#(WireLimits.maxNameBytes),
             "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
-            "description": "The model the worker's engine serves. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
+            "description": "The model the worker's engine serves. At most maxLength bytes of UTF-8 (the description counts characters, the coordinator bytes); no NUL, no control characters."
           },
           "capacity": {
             "type": "integer",
             "minimum": 1,
-            "maximum": 1000000,
+            "maximum": \#(WireLimits.maxCapacity),
             "description": "Samples the worker can take on now."
           }
         }
@@ -2504,26 +2507,26 @@ enum OpenAPIDocument {
           },
           "response": {
             "type": "string",
-            "maxLength": 1048576,
+            "maxLength": \#(WireLimits.maxResponseBytes),
             "pattern": "^[^\\u0000]*$",
-            "description": "At most 1 MiB of UTF-8; no NUL."
+            "description": "At most maxLength bytes of UTF-8; no NUL."
           },
           "reward": {
             "type": "number",
-            "minimum": -1000000000000.0,
-            "maximum": 1000000000000.0,
+            "minimum": \#(-WireLimits.maxReward),
+            "maximum": \#(WireLimits.maxReward),
             "description": "> 0 is accepted."
           },
           "gradNorm": {
             "type": "number",
             "minimum": 0,
-            "maximum": 1000000000000.0,
+            "maximum": \#(WireLimits.maxGradNorm),
             "description": "Required for an accepted sample."
           },
           "completionTokens": {
             "type": "integer",
             "minimum": 0,
-            "maximum": 2147483647
+            "maximum": \#(WireLimits.maxTokens)
           },
           "finishReason": {
             "type": "string",
@@ -2534,11 +2537,11 @@ enum OpenAPIDocument {
           },
           "tokenLogprobs": {
             "type": "array",
-            "maxItems": 1048576,
+            "maxItems": \#(WireLimits.maxLogprobs),
             "items": {
               "type": "number",
-              "minimum": -1000000.0,
-              "maximum": 0.001
+              "minimum": \#(WireLimits.logprobRange.lowerBound),
+              "maximum": \#(WireLimits.logprobRange.upperBound)
             }
           }
         }
@@ -2559,7 +2562,7 @@ enum OpenAPIDocument {
           "generatedTokens": {
             "type": "integer",
             "minimum": 0,
-            "maximum": 2147483647
+            "maximum": \#(WireLimits.maxTokens)
           },
           "samples": {
             "type": "array",
@@ -2601,9 +2604,9 @@ enum OpenAPIDocument {
         "properties": {
           "reason": {
             "type": "string",
-            "maxLength": 4096,
+            "maxLength": \#(WireLimits.maxReasonBytes),
             "pattern": "^[^\\u0000]*$",
-            "description": "At most 4,096 bytes of UTF-8; no NUL."
+            "description": "At most maxLength bytes of UTF-8; no NUL."
           },
           "kind": {
             "type": "string",
@@ -2629,9 +2632,9 @@ enum OpenAPIDocument {
           "modelVersion": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 256,
+            "maxLength": \#(WireLimits.maxNameBytes),
             "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$",
-            "description": "The new model version the next iteration samples with. 1 to 256 bytes of UTF-8 (maxLength counts characters, the coordinator counts bytes); no NUL, no control characters."
+            "description": "The new model version the next iteration samples with. At most maxLength bytes of UTF-8 (the description counts characters, the coordinator bytes); no NUL, no control characters."
           }
         }
       }
