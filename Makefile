@@ -164,4 +164,4 @@ fuzz-api: deps
 	$(SWIFT) build --product gvm-coordinator
 	@$(FUZZ_API_VENV)/bin/schemathesis --version 2>/dev/null | grep -qx 'schemathesis, version $(SCHEMATHESIS_VERSION)' || \
 	  { $(PYTHON) -m venv $(FUZZ_API_VENV) && $(FUZZ_API_VENV)/bin/pip install -q 'schemathesis==$(SCHEMATHESIS_VERSION)'; }
-	$(PYTHON) scripts/fuzz-api.py $(FUZZ_API_ARGS)
+	$(PYTHON) scripts/fuzz-api.py --schemathesis $(FUZZ_API_VENV)/bin/schemathesis $(FUZZ_API_ARGS)
