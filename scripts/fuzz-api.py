@@ -11,17 +11,17 @@ What it does:
 2. Starts `gvm-coordinator serve` on 127.0.0.1, a free port and a fresh
    database in a temporary folder.
 3. Gives the generated requests real objects to hit: imports the MATH-500
-   fixture as `math500`, creates a gvm run (manual advance) and a uniform grpo
-   run, grants leases of both and returns one result, so that run 1's
-   iteration 0 has traces and statistics.
+   fixture as `math500`, creates three gvm runs (manual advance) and three
+   uniform grpo runs, grants leases of both models and returns one result, so
+   that run 1's iteration 0 has traces and statistics.
 4. Writes a schemathesis configuration whose dictionaries hold those ids
    (run ids, iterations, prompt ids, lease ids, the weights version "0", the
    dataset name). Each path parameter takes a dictionary value half of the
    time and a generated one otherwise.
 5. Runs schemathesis (`--schemathesis`, default the venv `make fuzz-api`
    makes) against http://127.0.0.1:PORT/openapi.json in all its phases, with
-   the check `not_a_server_error`, `--max-examples` per operation, and records
-   every exchange in a HAR file.
+   the check `not_a_server_error` (or `--checks`), `--max-examples` per
+   operation and one worker, and records every exchange in a HAR file.
 6. Counts the requests, operations and statuses in the HAR file, and fails
    (exit 1) on any 5xx answer, on fewer than `--min-requests` requests, on a
    coordinator that stopped, or on schemathesis failing.
