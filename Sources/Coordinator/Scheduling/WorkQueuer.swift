@@ -48,17 +48,9 @@ final class WorkQueuer: Service, Sendable {
     private var isStopping: Bool { stopRequested.load(ordering: .relaxed) || Task.isCancelled }
 
     private func serve() async {
-        while !isStopping {
-            var wait = pollInterval
-            do {
-                try await processPending()
-            } catch {
-                if isStopping { break }
-                logger.error("queueing work units failed; trying again", metadata: ["error": "\(error)"])
-                wait = retryInterval
-            }
-            do { try await Task.sleep(for: wait) } catch { break }
-        }
+        let loop = PollingLoop(
+            pollInterval: pollInterval, retryInterval: retryInterval, failureMessage: "queueing work units failed; trying again")
+        await loop.run(logger: logger, isStopping: { isStopping }) { try await processPending() }
     }
 
     /// Writes batches until no stage has units left to queue; returns how

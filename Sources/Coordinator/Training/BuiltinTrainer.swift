@@ -58,17 +58,9 @@ final class BuiltinTrainer: Service, Sendable {
     private var isStopping: Bool { stopRequested.load(ordering: .relaxed) || Task.isCancelled }
 
     private func serve() async {
-        while !isStopping {
-            var wait = pollInterval
-            do {
-                try await processPending()
-            } catch {
-                if isStopping { break }
-                logger.error("built-in training failed; trying again", metadata: ["error": "\(error)"])
-                wait = retryInterval
-            }
-            do { try await Task.sleep(for: wait) } catch { break }
-        }
+        let loop = PollingLoop(
+            pollInterval: pollInterval, retryInterval: retryInterval, failureMessage: "built-in training failed; trying again")
+        await loop.run(logger: logger, isStopping: { isStopping }) { try await processPending() }
     }
 
     /// Does every job there is, one after another, until none is left;
