@@ -1,9 +1,10 @@
 import Shared
 
-/// Draws for the task generator, on SplitMix64 alone and with its own
-/// uniform and shuffle algorithms: the standard library's `random(in:using:)`
-/// and `shuffle(using:)` may change how they consume a generator between
-/// Swift versions, and the same seed must give the same tasks everywhere.
+/// Draws for the task generator, on SplitMix64 alone and with gvm's own
+/// uniform and shuffle algorithms (`SeededShuffle`): the standard library's
+/// `random(in:using:)` and `shuffle(using:)` may change how they consume a
+/// generator between Swift versions, and the same seed must give the same
+/// tasks everywhere.
 struct TaskRandom {
     private var generator: SplitMix64
 
@@ -17,14 +18,7 @@ struct TaskRandom {
 
     /// Uniform in `0..<bound` by rejection, so no value is favoured.
     mutating func below(_ bound: Int) -> Int {
-        precondition(bound > 0, "bound must be positive")
-        let bound = UInt64(bound)
-        // 2^64 mod bound: draws under it would make the low values likelier.
-        let threshold = (0 &- bound) % bound
-        while true {
-            let draw = generator.next()
-            if draw >= threshold { return Int(draw % bound) }
-        }
+        SeededShuffle.below(bound, using: &generator)
     }
 
     mutating func uniform(in range: ClosedRange<Int>) -> Int {
@@ -40,10 +34,7 @@ struct TaskRandom {
 
     /// Fisher-Yates, from the back.
     mutating func shuffle<Element>(_ elements: inout [Element]) {
-        guard elements.count > 1 else { return }
-        for index in stride(from: elements.count - 1, to: 0, by: -1) {
-            elements.swapAt(index, below(index + 1))
-        }
+        SeededShuffle.shuffle(&elements, using: &generator)
     }
 
     private func power(of base: Int, _ exponent: Int) -> Int {
