@@ -24,7 +24,10 @@ extension SQLiteStore {
                     runId: run.id, dataset: run.configuration.dataset, model: run.configuration.model,
                     state: run.state, iteration: run.currentIteration, iterations: run.configuration.iterations,
                     stage: stage, modelVersion: run.modelVersion,
-                    progress: .init(stage: sampling, samplesDone: counts?["done"] ?? 0, samplesTotal: counts?["total"] ?? 0),
+                    progress: .init(
+                        stage: sampling, samplesDone: counts?["done"] ?? 0,
+                        samplesTotal: Self.stageSamples(summary, stage: sampling, configuration: run.configuration)
+                            ?? counts?["total"] ?? 0),
                     budget: summary.budget, unallocated: summary.unallocated, generationBudget: summary.generationBudget,
                     fellBackToUniform: summary.fellBackToUniform,
                     acceptance: summary.acceptance, allocation: summary.allocation,
@@ -45,9 +48,24 @@ extension SQLiteStore {
         }
     }
 
+    /// The samples a sampling stage of the iteration needs in all, from the
+    /// plan rather than from the work units queued so far (WorkQueuer may
+    /// still be writing them). Nil for a sample stage not yet allocated.
+    static func stageSamples(_ summary: IterationSummary, stage: SamplingStage, configuration: RunConfiguration) -> Int? {
+        let presampled = summary.promptCount * configuration.presamplesDrawn
+        switch stage {
+        case .presample: return presampled
+        case .sample: return summary.generationBudget.map { $0 - presampled }
+        }
+    }
+
     func traces(runId: Int, iteration: Int, stage: SamplingStage?, after cursor: TraceCursor?, limit: Int) async throws -> [TraceRecord] {
         try await pool.read { db in
             _ = try Self.runRow(db, id: runId)
+            guard try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM iteration WHERE runId = ? AND number = ?)"),
+                arguments: [runId, iteration]) ?? false
+            else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
             let rows = try Row.fetchAll(
                 db,
                 // Keyset pages in (stage, prompt, sample) order, so every
