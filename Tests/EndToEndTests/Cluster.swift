@@ -116,6 +116,20 @@ final class Cluster: @unchecked Sendable {
             """)
     }
 
+    /// Polls a run until it is `completed` or `timeout` passes; returns the
+    /// run as last read.
+    func waitUntilRunCompleted<Run: Decodable & Sendable>(
+        runId: Int, as type: Run.Type, state: KeyPath<Run, String>, timeout: Duration = .seconds(240)
+    ) async throws -> Run {
+        let deadline = ContinuousClock.now + timeout
+        var run = try await getJSON("/v1/runs/\(runId)", as: type)
+        while run[keyPath: state] != "completed", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            run = try await getJSON("/v1/runs/\(runId)", as: type)
+        }
+        return run
+    }
+
     func waitForStage(runId: Int, _ stage: String, minimumDone: Int = 0, timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

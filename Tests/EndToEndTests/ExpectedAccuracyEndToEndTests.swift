@@ -54,12 +54,7 @@ struct ExpectedAccuracyEndToEndTests {
         try cluster.startBuiltinWorker(name: "builtin-a")
         try cluster.startBuiltinWorker(name: "builtin-b")
 
-        let deadline = ContinuousClock.now + .seconds(240)
-        var run = try await cluster.getJSON("/v1/runs/1", as: RunView.self)
-        while run.state != "completed", ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(200))
-            run = try await cluster.getJSON("/v1/runs/1", as: RunView.self)
-        }
+        let run = try await cluster.waitUntilRunCompleted(runId: 1, as: RunView.self, state: \.state)
         #expect(run.state == "completed")
 
         // The run's sample stage, per prompt (promptId is the dataset position).
