@@ -39,7 +39,9 @@ run: release
 	@echo "coordinator database: $(abspath $(DATA_DIR))/gvm.sqlite"
 	.build/release/gvm-coordinator serve --db $(DATA_DIR)/gvm.sqlite
 
-## Build everything and run every test (what CI runs).
+## Build everything and run every test (what CI runs), then the fault suite
+## at its short size on the debug coordinator, and its self-check: with the
+## debug-only GVM_FAULT_DOUBLE_COUNT switch the suite must find a violation.
 ## Serial: on a 2-core machine Swift's cooperative pool has 2 threads, and the
 ## model's CPU-bound tests running beside the timing-sensitive worker and
 ## end-to-end tests starved them into timeouts. Serial, the suite takes about
@@ -47,6 +49,8 @@ run: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --no-parallel
+	$(PYTHON) scripts/chaos.py --short --binary .build/debug/gvm-coordinator
+	GVM_FAULT_DOUBLE_COUNT=5 $(PYTHON) scripts/chaos.py --tiny --expect-violations --binary .build/debug/gvm-coordinator
 
 ## Benchmarks (release builds): allocation, then the verifier beside math-verify.
 bench: bench-allocation bench-verifier
@@ -165,3 +169,14 @@ fuzz-api: deps
 	@$(FUZZ_API_VENV)/bin/schemathesis --version 2>/dev/null | grep -qx 'schemathesis, version $(SCHEMATHESIS_VERSION)' || \
 	  { $(PYTHON) -m venv $(FUZZ_API_VENV) && $(FUZZ_API_VENV)/bin/pip install -q 'schemathesis==$(SCHEMATHESIS_VERSION)'; }
 	$(PYTHON) scripts/fuzz-api.py --schemathesis $(FUZZ_API_VENV)/bin/schemathesis $(FUZZ_API_ARGS)
+
+## The fault suite at full size on a release coordinator: at least 100
+## SIGKILLs with restarts, 1,000 worker deaths mid-lease, late, repeated and
+## forged results, releases of every kind, poison prompts, stalls, cut
+## connections and a full disk; invariants checked from outside. Its last
+## line is `N invariant violations`; see docs/operations.md. CHAOS_ARGS (for
+## example --seed S) go to scripts/chaos.py.
+.PHONY: chaos
+chaos: deps
+	$(SWIFT) build -c release --product gvm-coordinator
+	$(PYTHON) scripts/chaos.py --full --binary .build/release/gvm-coordinator $(CHAOS_ARGS)

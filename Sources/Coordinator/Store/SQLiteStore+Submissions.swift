@@ -1,6 +1,9 @@
 import Foundation
 import GRDB
 import Shared
+#if DEBUG
+import Synchronization
+#endif
 
 extension SQLiteStore {
     /// Takes a lease's result: its traces, the statistics they add to, and
@@ -64,21 +67,28 @@ extension SQLiteStore {
                     statistics.gradNormSquareSum += norm * norm
                 }
             }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO promptStatistics (runId, iteration, stage, promptId, samples, accepted, gradNormSum, gradNormSquareSum)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(runId, iteration, stage, promptId) DO UPDATE SET
-                        samples = samples + excluded.samples,
-                        accepted = accepted + excluded.accepted,
-                        gradNormSum = gradNormSum + excluded.gradNormSum,
-                        gradNormSquareSum = gradNormSquareSum + excluded.gradNormSquareSum
-                    """
-            ).execute(
-                arguments: [
-                    runId, iteration, stage, promptId, statistics.samples, statistics.accepted,
-                    statistics.gradNormSum, statistics.gradNormSquareSum,
-                ])
+            #if DEBUG
+            let additions = DoubleCountFault.countsTwice() ? 2 : 1
+            #else
+            let additions = 1
+            #endif
+            for _ in 0..<additions {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO promptStatistics (runId, iteration, stage, promptId, samples, accepted, gradNormSum, gradNormSquareSum)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(runId, iteration, stage, promptId) DO UPDATE SET
+                            samples = samples + excluded.samples,
+                            accepted = accepted + excluded.accepted,
+                            gradNormSum = gradNormSum + excluded.gradNormSum,
+                            gradNormSquareSum = gradNormSquareSum + excluded.gradNormSquareSum
+                        """
+                ).execute(
+                    arguments: [
+                        runId, iteration, stage, promptId, statistics.samples, statistics.accepted,
+                        statistics.gradNormSum, statistics.gradNormSquareSum,
+                    ])
+            }
 
             let receipt = SubmissionReceipt(
                 leaseId: leaseId, recordedSamples: result.samples.count, acceptedSamples: statistics.accepted,
@@ -97,3 +107,20 @@ extension SQLiteStore {
         }
     }
 }
+
+#if DEBUG
+/// Test-only fault, compiled into debug builds alone: with
+/// `GVM_FAULT_DOUBLE_COUNT=N` (read once) the N-th result this process takes
+/// adds its samples to the prompt's statistics twice. `make test` runs the
+/// fault suite (scripts/chaos.py --expect-violations) with it to show that
+/// the suite catches a double count. Release builds have no such switch.
+enum DoubleCountFault {
+    static let target: Int? = ProcessInfo.processInfo.environment["GVM_FAULT_DOUBLE_COUNT"].flatMap { Int($0) }
+    static let taken = Atomic<Int>(0)
+
+    static func countsTwice() -> Bool {
+        guard let target, target > 0 else { return false }
+        return taken.add(1, ordering: .relaxed).newValue == target
+    }
+}
+#endif
