@@ -520,7 +520,10 @@ class Chaos:
     # -- the killer -------------------------------------------------------------
 
     def survival_lease(self, client: Client) -> dict | None:
-        for _ in range(10):
+        # Between stages, or while the other workers hold every unit, there
+        # is nothing to lease for a while: wait up to 3 s for one.
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
             asked = time.time()
             status, body = self.call(client, "POST", "/v1/leases", {"workerName": "chaos-survivor", "model": MODEL,
                                                                      "capacity": 1})
@@ -553,6 +556,8 @@ class Chaos:
                 else:
                     self.ledger.count("survival checks skipped (expired during the restart)")
                 self.deliver(client, lease, self.samples_for(lease, self.rng, "survivor"))
+            else:
+                self.ledger.count("survival checks skipped (nothing to lease)")
             self.check_abandoned(client)
         client.close()
 

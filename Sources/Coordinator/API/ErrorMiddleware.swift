@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hummingbird
 import Logging
 import Shared
@@ -11,11 +12,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let answer = ErrorAnswer(error)
+            var metadata: Logger.Metadata = ["path": "\(request.uri.path)", "error": "\(error)"]
+            // GRDB's description names only SQLite's primary code; the
+            // extended one says which I/O failed.
+            if let error = error as? DatabaseError { metadata["sqliteExtendedCode"] = "\(error.extendedResultCode.rawValue)" }
             if let errorId = answer.errorId {
-                context.logger.error(
-                    "request failed", metadata: ["path": "\(request.uri.path)", "errorId": "\(errorId)", "error": "\(error)"])
+                metadata["errorId"] = "\(errorId)"
+                context.logger.error("request failed", metadata: metadata)
             } else if answer.status.code >= 500 {
-                context.logger.error("request refused", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+                context.logger.error("request refused", metadata: metadata)
             }
             var response = Self.response(status: answer.status, field: answer.field, message: answer.message)
             if let seconds = answer.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
