@@ -97,6 +97,37 @@ struct SchemaV3FixtureTests {
         return (session.steps, session.weights(version: next).bytes)
     }
 
+    /// What rounding alone may move retrained weights, as a fraction of the
+    /// training step. Measured with OPENBLAS_CORETYPE set: 0 with the Haswell
+    /// and Zen kernels (the fixture's machine), 0.0019 with SkylakeX, 0.0033
+    /// with Sandybridge; a different minibatch order moves them by 1.03.
+    static let roundingDistance = 0.03
+
+    /// How far `weights` lie from `reference`, relative to the step that
+    /// training took from `start`: ‖weights − reference‖ / ‖reference − start‖.
+    /// The fixture's weights were trained on another machine, and OpenBLAS's
+    /// kernels round differently on different CPUs, so today's retraining
+    /// matches them to a small fraction of the step, not byte for byte.
+    static func relativeDistance(_ weights: Data, from reference: Data, start: Data) throws -> Double {
+        let (a, b, s) = try (WeightsFile.decode([UInt8](weights)), WeightsFile.decode([UInt8](reference)), WeightsFile.decode([UInt8](start)))
+        #expect(a.config == b.config && a.parameters.count == s.parameters.count)
+        var apart = 0.0, step = 0.0
+        for index in b.parameters.indices {
+            apart += pow(Double(a.parameters[index] - b.parameters[index]), 2)
+            step += pow(Double(b.parameters[index] - s.parameters[index]), 2)
+        }
+        return (apart / step).squareRoot()
+    }
+
+    /// Today's retraining of a run's stored version `version`, from its traces
+    /// in `order`: its distance to the stored weights (see `relativeDistance`).
+    static func retrainingDistance(_ store: SQLiteStore, runId: Int, iteration: Int, order: OrderVersion) async throws -> (steps: Int, distance: Double) {
+        let stored = try await store.weights(runId: runId, version: String(iteration + 1)).bytes
+        let start = try await store.weights(runId: runId, version: String(iteration)).bytes
+        let retrained = try await train(store, runId: runId, iteration: iteration, version: order)
+        return (retrained.steps, try relativeDistance(retrained.bytes, from: stored, start: start))
+    }
+
     @Test("it migrates, and every run reads back as stored: its configuration's meaning, version 0, its old batches")
     func opens() async throws {
         let copy = try Copy()
@@ -138,11 +169,13 @@ struct SchemaV3FixtureTests {
         }
 
         // Today's trainer, on iteration 0's stored traces in version 0's order,
-        // makes the old gvm's version-1 weights byte for byte, in 8 steps.
-        let old = try await store.weights(runId: Self.builtinRun, version: "1")
-        let retrained = try await Self.train(store, runId: Self.builtinRun, iteration: 0, version: .standardLibrary)
-        #expect(retrained.steps == 8 && retrained.bytes == old.bytes)
-        #expect(try await Self.train(store, runId: Self.builtinRun, iteration: 0, version: .fisherYates).bytes != old.bytes)
+        // makes the old gvm's version-1 weights in 8 steps (to rounding: the
+        // fixture was trained on another CPU); gvm's own order does not.
+        let retrained = try await Self.retrainingDistance(store, runId: Self.builtinRun, iteration: 0, order: .standardLibrary)
+        let reordered = try await Self.retrainingDistance(store, runId: Self.builtinRun, iteration: 0, order: .fisherYates)
+        print("retraining distances: version 0's order \(retrained.distance), gvm's order \(reordered.distance)")
+        #expect(retrained.steps == 8 && retrained.distance < Self.roundingDistance)
+        #expect(reordered.distance > 10 * Self.roundingDistance)
         #expect(try await store.iterations(runId: Self.builtinRun).first?.training?.steps == 8)
     }
 
@@ -232,9 +265,8 @@ struct SchemaV3FixtureTests {
         }
         let builtin = try #require(try await store.run(id: Self.builtinRun).configuration.builtin)
         #expect(builtin.stepsPerIteration == nil && builtin.epochsPerIteration == nil && builtin.trainingSteps == .fixed(8))
-        let retrained = try await Self.train(store, runId: Self.builtinRun, iteration: 0, version: .standardLibrary)
-        #expect(retrained.steps == 8)
-        #expect(retrained.bytes == (try await store.weights(runId: Self.builtinRun, version: "1")).bytes)
+        let retrained = try await Self.retrainingDistance(store, runId: Self.builtinRun, iteration: 0, order: .standardLibrary)
+        #expect(retrained.steps == 8 && retrained.distance < Self.roundingDistance)
     }
 
     @Test("repeats of leases finished before result digests are answered as before, whatever their body")
