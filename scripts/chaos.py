@@ -21,10 +21,12 @@ What runs, at once, for as long as the size asks:
 - a prodder that opens raw connections and stalls in the middle of a
   request, or cuts them: a body cut short, or a whole request whose answer
   is never read;
-- a disk that fills up and is freed again: the database lives on a small
-  tmpfs mounted for the test (root only; otherwise that phase is skipped and
-  said so); a filler file takes the free space, results get 503 and must
-  store nothing, then the filler goes and results are taken again.
+- a disk that fills up and is freed again: as root, the database lives on a
+  small tmpfs mounted for the test, and a filler file takes the free space;
+  otherwise (or with --disk-ceiling) the coordinator is restarted with
+  `--max-database-mib 1`, which SQLite answers with the same SQLITE_FULL.
+  Results get 503 and must store nothing; then the filler goes (or the
+  coordinator is restarted without the ceiling) and results are taken again.
 
 When the minimums are reached the faults stop, the workers finish the
 iteration in progress, the run is paused, and the checks run from the
@@ -210,7 +212,8 @@ class Chaos:
         self.ledger = Ledger()
         self.db_dir = os.path.join(workdir, "db")
         os.makedirs(self.db_dir)
-        self.mounted = False
+        self.mounted = False              # the database is on the test's tmpfs
+        self.disk_mode: str | None = None  # "tmpfs" or "ceiling": how the disk fills up
         self.db_path = os.path.join(self.db_dir, "gvm.sqlite")
         self.log_path = os.path.join(workdir, "coordinator.log")
         self.coordinator: Coordinator | None = None
@@ -229,8 +232,9 @@ class Chaos:
 
     # -- the coordinator ---------------------------------------------------
 
-    def start_coordinator(self) -> None:
-        self.coordinator = Coordinator(self.db_path, self.log_path, port=self.port, binary_path=self.binary)
+    def start_coordinator(self, serve_args: list[str] | None = None) -> None:
+        self.coordinator = Coordinator(self.db_path, self.log_path, port=self.port, binary_path=self.binary,
+                                       serve_args=serve_args)
         self.port = self.coordinator.port
         self.up.set()
 
@@ -242,10 +246,10 @@ class Chaos:
         self.coordinator.log_file.close()
         self.ledger.count("kills")
 
-    def restart(self) -> None:
+    def restart(self, serve_args: list[str] | None = None) -> None:
         for attempt in range(50):
             try:
-                self.start_coordinator()
+                self.start_coordinator(serve_args)
                 self.ledger.count("restarts")
                 return
             except RuntimeError as error:  # the port may still be held for a moment
@@ -281,15 +285,22 @@ class Chaos:
     # -- setup --------------------------------------------------------------
 
     def mount_disk(self) -> None:
-        if os.geteuid() != 0 or self.args.no_tmpfs:
-            log("disk-full phase: skipped (needs root to mount a tmpfs for the database)")
+        if self.args.no_disk_full:
+            log("disk-full phase: skipped (--no-disk-full)")
+            return
+        self.disk_mode = "ceiling"
+        if self.args.disk_ceiling:
+            log("disk-full phase: a database size ceiling (--disk-ceiling)")
+            return
+        if os.geteuid() != 0:
+            log("disk-full phase: a database size ceiling (mounting a tmpfs needs root)")
             return
         result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.args.tmpfs_mib}m", "tmpfs", self.db_dir],
                                 capture_output=True, text=True)
         if result.returncode != 0:
-            log(f"disk-full phase: skipped (mount refused: {result.stderr.strip()})")
+            log(f"disk-full phase: a database size ceiling (mount refused: {result.stderr.strip()})")
             return
-        self.mounted = True
+        self.mounted, self.disk_mode = True, "tmpfs"
         log(f"database on a {self.args.tmpfs_mib} MiB tmpfs at {self.db_dir}")
 
     def unmount_disk(self) -> None:
@@ -314,6 +325,12 @@ class Chaos:
             "maxAttemptsPerUnit": MAX_ATTEMPTS, "seed": self.args.seed,
         })
         self.run_id = run["runId"]
+        if self.disk_mode == "ceiling":
+            # The ceiling (at least 1 MiB) only freezes a file already past it.
+            ballast = [json.dumps({"problem": f"Ballast {i}: " + "x" * 32768, "answer": "1"}) for i in range(64)]
+            client.json("POST", "/v1/datasets?name=ballast", raw=("\n".join(ballast) + "\n").encode(),
+                        content_type="application/x-ndjson")
+            log(f"ballast: the database is {os.path.getsize(self.db_path) / 2**20:.1f} MiB before the WAL is copied back")
         self.poison = set(self.rng.sample(range(dataset), max(2, dataset // 50)))
         client.close()
         log(f"run {self.run_id}: gvm/grpo, {prompts} prompts per iteration of {dataset}, presamples 2, "
@@ -541,20 +558,23 @@ class Chaos:
             time.sleep(self.rng.uniform(low, high))
             if self.disk_full.is_set() or self.calm.is_set():
                 continue
+            # The check holds the lock too: the disk-full phase may restart
+            # the coordinator, and the heartbeat must reach the one restarted here.
             with self.coordinator_lock:
                 lease = self.survival_lease(client)
                 self.kill_coordinator()
                 client.close()
                 self.restart()
+                if lease is not None:
+                    status, body = self.call(client, "POST", f"/v1/leases/{lease['leaseId']}/heartbeat")
+                    if status == 200:
+                        self.ledger.count("leases alive after a restart")
+                        self.ledger.extended(lease["leaseId"], body["expiresAt"])
+                    elif time.time() < parse_time(lease["expiresAt"]) - 0.25:
+                        self.ledger.violation(f"lease {lease['leaseId']} was lost in a restart: heartbeat {status} {body}")
+                    else:
+                        self.ledger.count("survival checks skipped (expired during the restart)")
             if lease is not None:
-                status, body = self.call(client, "POST", f"/v1/leases/{lease['leaseId']}/heartbeat")
-                if status == 200:
-                    self.ledger.count("leases alive after a restart")
-                    self.ledger.extended(lease["leaseId"], body["expiresAt"])
-                elif time.time() < parse_time(lease["expiresAt"]) - 0.25:
-                    self.ledger.violation(f"lease {lease['leaseId']} was lost in a restart: heartbeat {status} {body}")
-                else:
-                    self.ledger.count("survival checks skipped (expired during the restart)")
                 self.deliver(client, lease, self.samples_for(lease, self.rng, "survivor"))
             else:
                 self.ledger.count("survival checks skipped (nothing to lease)")
@@ -585,18 +605,24 @@ class Chaos:
         filler = os.path.join(self.db_dir, "filler")
         with self.coordinator_lock:
             self.disk_full.set()
-            written = 0
-            with open(filler, "wb", buffering=0) as f:
-                for block in (1 << 20, 1 << 12, 1):
-                    chunk = b"\0" * block
-                    while True:
-                        try:
-                            written += f.write(chunk)
-                        except OSError as error:
-                            if error.errno != errno.ENOSPC:
-                                raise
-                            break
-        log(f"disk full: {written / 2**20:.1f} MiB of filler")
+            if self.disk_mode == "ceiling":
+                # SQLite never lowers the ceiling below the file's size: it freezes there.
+                self.kill_coordinator()
+                self.restart(["--max-database-mib", "1"])
+                log("disk full: the coordinator restarted with --max-database-mib 1")
+            else:
+                written = 0
+                with open(filler, "wb", buffering=0) as f:
+                    for block in (1 << 20, 1 << 12, 1):
+                        chunk = b"\0" * block
+                        while True:
+                            try:
+                                written += f.write(chunk)
+                            except OSError as error:
+                                if error.errno != errno.ENOSPC:
+                                    raise
+                                break
+                log(f"disk full: {written / 2**20:.1f} MiB of filler")
         before = self.ledger.counts["503"]
         deadline = time.monotonic() + 40
         while self.ledger.counts["503"] - before < 20 and time.monotonic() < deadline:
@@ -604,7 +630,12 @@ class Chaos:
         time.sleep(2)
         seen = self.ledger.counts["503"] - before
         acks_before = sum(self.ledger.fresh_acks.values())
-        os.remove(filler)
+        if self.disk_mode == "ceiling":
+            with self.coordinator_lock:
+                self.kill_coordinator()
+                self.restart()
+        else:
+            os.remove(filler)
         self.disk_full.clear()
         self.ledger.count("disk-full phases")
         deadline = time.monotonic() + 30
@@ -633,7 +664,7 @@ class Chaos:
         killer = threading.Thread(target=self.killer, daemon=True)
         for thread in threads + [killer]:
             thread.start()
-        phases = self.size["disk_phases"] if self.mounted else 0
+        phases = self.size["disk_phases"] if self.disk_mode else 0
         next_report = time.monotonic() + 30
         while not self.reached():
             time.sleep(0.5)
@@ -782,7 +813,7 @@ class Chaos:
                   "cut connections (answer unread)", "repeats same body", "repeats different body",
                   "invalid results", "leases alive after a restart", "dead workers' leases alive after a restart",
                   "expiries checked across a restart"] + [f"release {k}" for k in KINDS + ["none"]]
-        if self.mounted:
+        if self.disk_mode:
             wanted += ["503", "disk-full phases"]
         short += [f"{name} 0" for name in wanted if c[name] == 0]
         if short:
@@ -809,7 +840,9 @@ def main() -> int:
                         help="self-check: exit 0 only if violations were found (GVM_FAULT_DOUBLE_COUNT on a debug build)")
     parser.add_argument("--max-seconds", type=float, default=None, help="give up on the minimums after this long")
     parser.add_argument("--tmpfs-mib", type=int, default=256, help="size of the database's tmpfs")
-    parser.add_argument("--no-tmpfs", action="store_true", help="skip the disk-full phase")
+    parser.add_argument("--no-disk-full", action="store_true", help="skip the disk-full phase")
+    parser.add_argument("--disk-ceiling", action="store_true",
+                        help="fill the disk with a database size ceiling (--max-database-mib), even as root")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     add_binary_options(parser)
     args = parser.parse_args()

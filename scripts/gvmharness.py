@@ -78,10 +78,11 @@ class Coordinator:
     """`gvm-coordinator serve` on a port of its choosing; its log goes to a file."""
 
     def __init__(self, db_path: str, log_path: str, port: int = 0, host: str = "127.0.0.1",
-                 binary_path: str | None = None):
+                 binary_path: str | None = None, serve_args: list[str] | None = None):
         self.log_file = open(log_path, "ab")
         self.process = subprocess.Popen(
-            [binary_path or binary("gvm-coordinator"), "serve", "--db", db_path, "--host", host, "--port", str(port)],
+            [binary_path or binary("gvm-coordinator"), "serve", "--db", db_path, "--host", host, "--port", str(port)]
+            + (serve_args or []),
             stdout=subprocess.PIPE, stderr=self.log_file, cwd=REPO_ROOT)
         assert self.process.stdout is not None
         first = self.process.stdout.readline().decode().strip()

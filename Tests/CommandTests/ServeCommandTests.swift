@@ -10,6 +10,8 @@ struct ServeCommandTests {
         (#"{"db":"/tmp/x.sqlite","port":70000}"#, "--port"),
         (#"{"db":"/tmp/x.sqlite","logLevel":"loud"}"#, "logLevel"),
         (#"{}"#, "--db is required"),
+        (#"{"db":"/tmp/x.sqlite","maxDatabaseMiB":0}"#, "maxDatabaseMiB"),
+        (#"{"db":"/tmp/x.sqlite","maxDatabaseMiB":1.5}"#, "maxDatabaseMiB"),
     ])
     func badConfig(json: String, problem: String) async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("gvm-serve-\(UUID().uuidString).json")

@@ -33,10 +33,10 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// Kills the coordinator with SIGKILL and starts it again on the same
-    /// database and port.
-    func crashAndRestartCoordinator() async throws {
+    /// database and port, with `serveArguments` added to its command line.
+    func crashAndRestartCoordinator(serveArguments: [String] = []) async throws {
         await coordinator.kill9()
-        coordinator = try RunningProcess(.coordinator, ["serve", "--db", databasePath, "--port", String(port)])
+        coordinator = try RunningProcess(.coordinator, ["serve", "--db", databasePath, "--port", String(port)] + serveArguments)
         _ = try await coordinator.listeningPort()
     }
 

@@ -26,15 +26,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to bind (default 8420; 0 picks a free one).")
     var port: Int?
 
-    @Option(help: "A JSON file with db, host, port and logLevel; flags override it.")
+    @Option(help: "A JSON file with db, host, port, logLevel and maxDatabaseMiB; flags override it.")
     var config: String?
 
+    @Option(help: ArgumentHelp(
+        "A ceiling on the database's size in MiB (default: none).",
+        discussion: "Writes that would grow it past the ceiling answer 503, as on a full disk; reads go on."))
+    var maxDatabaseMib: Int?
+
     func run() async throws {
-        let settings = try ServeSettings.resolve(configFile: config, db: db, host: host, port: port)
+        let settings = try ServeSettings.resolve(
+            configFile: config, db: db, host: host, port: port, maxDatabaseMiB: maxDatabaseMib)
         var logger = Logger(label: "gvm-coordinator")
         logger.logLevel = settings.logLevel
 
-        let store = try SQLiteStore(path: settings.db)
+        let store = try SQLiteStore(path: settings.db, maxDatabaseMiB: settings.maxDatabaseMiB)
         let application = CoordinatorServer.makeApplication(
             store: store, host: settings.host, port: settings.port, logger: logger
         ) { host, port in
@@ -57,8 +63,9 @@ struct ServeSettings: Decodable {
     var host: String?
     var port: Int?
     var logLevel: String?
+    var maxDatabaseMiB: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case db, host, port, logLevel }
+    enum CodingKeys: String, CodingKey, CaseIterable { case db, host, port, logLevel, maxDatabaseMiB }
 
     init() {}
 
@@ -74,6 +81,7 @@ struct ServeSettings: Decodable {
         host = try c.decodeIfPresent(String.self, forKey: .host)
         port = try c.decodeIfPresent(Int.self, forKey: .port)
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
+        maxDatabaseMiB = try c.decodeWholeNumberIfPresent(forKey: .maxDatabaseMiB)
     }
 
     struct Resolved {
@@ -81,9 +89,16 @@ struct ServeSettings: Decodable {
         var host: String
         var port: Int
         var logLevel: Logger.Level
+        var maxDatabaseMiB: Int?
     }
 
-    static func resolve(configFile: String?, db: String?, host: String?, port: Int?) throws -> Resolved {
+    /// The largest `maxDatabaseMiB`, 1 TiB: 2^28 pages of 4 KiB, well inside
+    /// SQLite's own page-count limit.
+    static let maxDatabaseMiBLimit = 1 << 20
+
+    static func resolve(
+        configFile: String?, db: String?, host: String?, port: Int?, maxDatabaseMiB: Int? = nil
+    ) throws -> Resolved {
         var file = ServeSettings()
         if let configFile {
             do {
@@ -103,6 +118,11 @@ struct ServeSettings: Decodable {
         guard let level = Logger.Level(rawValue: levelName) else {
             throw ValidationError("logLevel must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        return Resolved(db: database, host: host ?? file.host ?? "127.0.0.1", port: port, logLevel: level)
+        let ceiling = maxDatabaseMiB ?? file.maxDatabaseMiB
+        if let ceiling, !(1...maxDatabaseMiBLimit).contains(ceiling) {
+            throw ValidationError("--max-database-mib (maxDatabaseMiB) must be 1 to \(maxDatabaseMiBLimit), got \(ceiling)")
+        }
+        return Resolved(
+            db: database, host: host ?? file.host ?? "127.0.0.1", port: port, logLevel: level, maxDatabaseMiB: ceiling)
     }
 }

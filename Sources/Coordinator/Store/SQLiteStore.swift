@@ -14,7 +14,11 @@ final class SQLiteStore: CoordinatorStore {
     private let checkpointer: WALCheckpointer
     static let runConfigurations = RunConfigurationCache()
 
-    init(path: String) throws {
+    /// `maxDatabaseMiB` caps the database's size: a write that would grow it
+    /// past the cap fails as on a full disk (SQLITE_FULL, which the API
+    /// answers with 503), and reads go on. SQLite never lowers the cap below
+    /// the file's current size, so a cap under it freezes the size there.
+    init(path: String, maxDatabaseMiB: Int? = nil) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
@@ -24,6 +28,10 @@ final class SQLiteStore: CoordinatorStore {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // Checkpoints run off the writer, in `WALCheckpointer`.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            if let maxDatabaseMiB {
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(max(1, maxDatabaseMiB * (1 << 20) / pageSize))")
+            }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
