@@ -20,23 +20,48 @@ extension TransformerModel {
     /// the response non-empty, and prompt + response at most
     /// contextLength + 1 tokens (the last token is only ever a target).
     public func sequenceGradientNorm(prompt: [Int32], response: [Int32], group: ParameterGroup) -> Double {
-        precondition(!prompt.isEmpty && !response.isEmpty, "prompt and response must be non-empty")
-        precondition(prompt.count + response.count - 1 <= config.contextLength,
-                     "prompt + response (\(prompt.count + response.count) tokens) exceed the context length + 1")
-        let batch = TokenBatch(prompts: [prompt], responses: [response])
-        forward(batch: batch)
-        let weights = weightScratch
-        weights.update(repeating: 0, count: batch.length)
-        for t in batch.responseTargetRanges[0] { weights[t] = 1 }
+        backwardSequence(prompt: prompt, response: response, group: group)
+        return gradientRanges(of: group).reduce(0.0) { $0 + squaredNorm(gradientMemory + $1.lowerBound, $1.count) }.squareRoot()
+    }
 
-        let ranges = gradientRanges(of: group)
-        for range in ranges { (gradientMemory + range.lowerBound).update(repeating: 0, count: range.count) }
-        switch group {
-        case .embedding: backward(weights: weights, scope: .tokenEmbedding)
-        case .head: backward(weights: weights, scope: .head)
-        case .all: backward(weights: weights, scope: .all)
+    /// Runs the forward pass on prompt + response and leaves in the gradient
+    /// buffer ∇ −Σ_t log p(response_t | prompt, response_<t) over `group`
+    /// (the gradient of the NEGATIVE log-likelihood, as a loss has it); the
+    /// rest of the buffer keeps its values unless `group` is `.all`.
+    /// Allocates nothing, so per-sample loops can call it. Same conditions on
+    /// the sequence as `sequenceGradientNorm`.
+    func backwardSequence(prompt: [Int32], response: [Int32], group: ParameterGroup) {
+        precondition(!prompt.isEmpty && !response.isEmpty, "prompt and response must be non-empty")
+        let T = prompt.count + response.count - 1
+        precondition(T <= config.contextLength,
+                     "prompt + response (\(prompt.count + response.count) tokens) exceed the context length + 1")
+        let V = Int32(config.vocabSize)
+        @inline(__always) func token(_ i: Int) -> Int32 { i < prompt.count ? prompt[i] : response[i - prompt.count] }
+        // One sequence, no padding: row t reads token t and is scored on token t + 1.
+        for t in 0..<T {
+            let input = token(t), target = token(t + 1)
+            precondition(input >= 0 && input < V && target >= 0 && target < V, "token outside the vocabulary")
+            inputTokens[t] = input
+            targetTokens[t] = target
         }
-        return ranges.reduce(0.0) { $0 + squaredNorm(gradientMemory + $1.lowerBound, $1.count) }.squareRoot()
+        forward(B: 1, T: T)
+        // The first response token is predicted at the prompt's last position.
+        weightScratch.update(repeating: 0, count: T)
+        for t in (prompt.count - 1)..<T { weightScratch[t] = 1 }
+
+        let C = config.width
+        switch group {
+        case .embedding:
+            grads.wte.update(repeating: 0, count: config.vocabSize * C)
+            backward(weights: weightScratch, scope: .tokenEmbedding)
+        case .head:
+            grads.headw.update(repeating: 0, count: config.vocabSize * C)
+            grads.headb.update(repeating: 0, count: config.vocabSize)
+            backward(weights: weightScratch, scope: .head)
+        case .all:
+            zeroGradients()
+            backward(weights: weightScratch, scope: .all)
+        }
     }
 
     /// Offsets in the parameter (and gradient) buffer that make up `group`.
