@@ -84,6 +84,8 @@ let package = Package(
                 "COpenBLAS",
                 "Shared",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // SHA-256 of the weights a gradient-pools batch was built from.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Fixture lookup and process helpers for every test target.

@@ -6,6 +6,8 @@ struct ModelTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gvm-model",
         abstract: "Generate the built-in arithmetic tasks, warm-start, evaluate and benchmark the built-in model.",
-        subcommands: [TasksCommand.self, WarmStartCommand.self, EvaluateCommand.self, BenchCommand.self]
+        subcommands: [
+            TasksCommand.self, WarmStartCommand.self, EvaluateCommand.self, BenchCommand.self, GradientPoolsCommand.self,
+        ]
     )
 }
