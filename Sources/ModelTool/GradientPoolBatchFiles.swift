@@ -45,8 +45,11 @@ struct GradientPoolBatchFiles {
         try moveIntoPlace(temporary, record)
     }
 
+    /// A fixed name, so that a run killed mid-batch leaves at most one
+    /// partial file per batch, which the next run overwrites (the cache
+    /// folder's lock keeps two runs apart).
     static func temporary(for url: URL) -> URL {
-        url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).partial")
+        url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
     }
 }
 

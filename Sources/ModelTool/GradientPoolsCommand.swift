@@ -106,6 +106,8 @@ struct GradientPoolsCommand: ParsableCommand {
         } catch {
             throw GradientPoolsError("cannot create \(folder.path): \((error as NSError).localizedDescription)")
         }
+        let lock = try CacheFolderLock(folder: folder)
+        defer { withExtendedLifetime(lock) {} }
         let template = GradientPoolBatchRecord(
             format: GradientPoolBatchRecord.currentFormat, label: label, weightsSHA256: weightsSHA256,
             tasksFile: URL(fileURLWithPath: tasks).lastPathComponent, batch: 0, poolSize: pool, dimensions: dimensions,

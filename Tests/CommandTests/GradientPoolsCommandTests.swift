@@ -106,9 +106,11 @@ struct GradientPoolsCommandTests {
         #expect(again.stdoutText.contains("batch 0: complete") && again.stdoutText.contains("skipped"), "\(again.stdoutText)")
         #expect(try Data(contentsOf: recordURL) == recordBytes)
 
-        // A batch cut short (sketches without a record) is rebuilt, to the same bytes.
+        // A batch cut short (sketches without a record, and the partial file
+        // a killed run leaves) is rebuilt, to the same bytes.
         try FileManager.default.removeItem(at: recordURL)
         try Data("stale".utf8).write(to: sketchesURL)
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: path("cache/v0/.batch-0.f32.partial")))
         let rebuilt = try await BuiltProduct.model.run(arguments)
         #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
         #expect(try Data(contentsOf: sketchesURL) == sketches)
@@ -118,12 +120,19 @@ struct GradientPoolsCommandTests {
         firstRecord["seconds"] = nil
         #expect(NSDictionary(dictionary: rebuiltRecord).isEqual(to: firstRecord))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: path("cache/v0")).sorted()
-        #expect(leftovers == ["batch-0.f32", "batch-0.json"])
+        #expect(leftovers == [".lock", "batch-0.f32", "batch-0.json"])
 
         // A complete batch built with other settings is not mixed in.
         let other = try await BuiltProduct.model.run(arguments.map { $0 == "5" ? "6" : $0 })
         #expect(other.status != 0)
         #expect(other.stderr.contains("--seed 5") && other.stderr.contains("batch-0.json"), "\(other.stderr)")
+
+        // While another run holds the label's folder, a second one refuses at once.
+        let descriptor = open(path("cache/v0/.lock"), O_RDWR)
+        #expect(descriptor >= 0 && flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        let locked = try await BuiltProduct.model.run(arguments)
+        close(descriptor)
+        #expect(locked.status != 0 && locked.stderr.contains("another gradient-pools run"), "\(locked.stderr)")
     }
 
     @Test("bad options and too few tasks are refused, naming the option, before anything is written")
