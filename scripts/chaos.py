@@ -181,9 +181,14 @@ class Ledger:
 
     def result_answer(self, lease_id: str, samples: list[dict], status: int | None, receipt: dict | None) -> None:
         key = content_key(samples)
-        if status is None:
+        # No answer, or a 503 for a storage failure (not a full disk), leaves
+        # it open whether the body was stored; a full disk's 503 says not.
+        uncertain = status == 503 and "nothing was stored" not in json.dumps(receipt)
+        if status is None or uncertain:
             with self.lock:
                 self.possible[lease_id].add(key)
+            if uncertain:
+                self.count("503 storage failures")
             self.let_go(lease_id)
             return
         if status == 200:
@@ -624,7 +629,9 @@ class Chaos:
                                 break
                 log(f"disk full: {written / 2**20:.1f} MiB of filler")
         before = self.ledger.counts["503"]
-        deadline = time.monotonic() + 40
+        # The log may have room left in its file, so writes can go on for a
+        # while on a full disk; the first 503s come when it must grow.
+        deadline = time.monotonic() + 90
         while self.ledger.counts["503"] - before < 20 and time.monotonic() < deadline:
             time.sleep(0.2)
         time.sleep(2)

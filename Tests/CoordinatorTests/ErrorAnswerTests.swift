@@ -21,6 +21,16 @@ struct ErrorAnswerTests {
         #expect(!answer.message.contains("SQLite") && !answer.message.contains("INSERT") && answer.errorId == nil)
     }
 
+    @Test("a storage I/O error (a WAL index that cannot grow on a full disk) is 503 with Retry-After and an error id, and says the write may be stored")
+    func storageFailed() {
+        let failure = DatabaseError(resultCode: ResultCode(rawValue: 4874), message: "disk I/O error", sql: "COMMIT TRANSACTION")
+        #expect(failure.resultCode == .SQLITE_IOERR)
+        let answer = ErrorAnswer(failure, makeId: { "0badc0de" })
+        #expect(answer.status == .serviceUnavailable && answer.retryAfterSeconds == ErrorAnswer.diskFullRetrySeconds)
+        #expect(answer.errorId == "0badc0de" && answer.message.contains("id 0badc0de") && answer.message.contains("may or may not"))
+        #expect(!answer.message.contains("COMMIT"))
+    }
+
     @Test("broken HTTP framing is the client's 400", arguments: [HTTPParserError.invalidChunkSize, .invalidEOFState])
     func framing(_ error: HTTPParserError) {
         let answer = ErrorAnswer(error)

@@ -43,6 +43,19 @@ struct ErrorAnswer: Equatable {
             self.init(
                 status: .serviceUnavailable, message: "the coordinator's disk is full; nothing was stored; retry later",
                 retryAfterSeconds: Self.diskFullRetrySeconds)
+        case let error as DatabaseError where error.resultCode == .SQLITE_IOERR:
+            // The storage failed: a full file system also shows up here when
+            // the WAL index cannot grow (SQLITE_IOERR_SHMSIZE), and that can
+            // happen after the transaction's frames reached the log, so a
+            // restart may recover them: the write may or may not be stored.
+            // Retrying is safe where repeats are (a result's repeat is
+            // answered as a duplicate); the log line carries the whole error.
+            let id = makeId()
+            self.init(
+                status: .serviceUnavailable,
+                message: "the coordinator's storage failed (id \(id)); the write may or may not have been stored; "
+                    + "retry later (a repeated result is answered as a duplicate)",
+                retryAfterSeconds: Self.diskFullRetrySeconds, errorId: id)
         default:
             let id = makeId()
             self.init(status: .internalServerError, message: "internal error (id \(id))", errorId: id)
