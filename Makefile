@@ -46,11 +46,22 @@ run: release
 ## model's CPU-bound tests running beside the timing-sensitive worker and
 ## end-to-end tests starved them into timeouts. Serial, the suite takes about
 ## 30 s after the build.
-test: deps
+test: deps $(ANALYSIS_VENV)/.ready
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --no-parallel
+	$(ANALYSIS_VENV)/bin/python -m unittest discover -s scripts/tests
 	$(PYTHON) scripts/chaos.py --short --binary .build/debug/gvm-coordinator
 	GVM_FAULT_DOUBLE_COUNT=5 $(PYTHON) scripts/chaos.py --tiny --expect-violations --binary .build/debug/gvm-coordinator
+
+## The analysis scripts' pinned numpy, in a venv under .build/ (the mechanism
+## benchmark and its unit tests).
+ANALYSIS_VENV := .build/venv-analysis
+NUMPY_VERSION := 2.4.6
+$(ANALYSIS_VENV)/.ready:
+	rm -rf $(ANALYSIS_VENV)
+	$(PYTHON) -m venv $(ANALYSIS_VENV)
+	$(ANALYSIS_VENV)/bin/pip install -q 'numpy==$(NUMPY_VERSION)'
+	touch $@
 
 ## Benchmarks (release builds): allocation, then the verifier beside math-verify.
 bench: bench-allocation bench-verifier
@@ -180,3 +191,15 @@ fuzz-api: deps
 chaos: deps
 	$(SWIFT) build -c release --product gvm-coordinator
 	$(PYTHON) scripts/chaos.py --full --binary .build/release/gvm-coordinator $(CHAOS_ARGS)
+
+## The mechanism benchmark (docs/allocation.md): how much each allocation cuts
+## the error of the gradient estimate at two fixed model versions (the
+## committed docs/allocation/checkpoints). Builds the gradient pools into
+## .build/mechanism/cache when absent, appends its rows to
+## docs/allocation/mechanism.jsonl (a rerun resumes), and rewrites the report.
+## MECHANISM_ARGS (for example --labels v0) go to scripts/mechanism.py.
+.PHONY: bench-mechanism
+bench-mechanism: release $(ANALYSIS_VENV)/.ready
+	$(PYTHON) scripts/mechanism-checkpoints.py --work .build/mechanism
+	$(ANALYSIS_VENV)/bin/python scripts/mechanism.py --cache .build/mechanism/cache \
+	  --tasks .build/mechanism/tasks/pool.jsonl --gvm-model .build/release/gvm-model $(MECHANISM_ARGS)
