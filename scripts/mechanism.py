@@ -457,8 +457,10 @@ def report(args) -> str:
             lines.append(f"| {text} | {cell(summary([d.get(field) for d in diag]))} | "
                          + ", ".join(fmt(d.get(field)) for d in diag) + " |")
         lines += ["", "Spearman's ρ between each G estimate and the true second moment E‖x‖² over accepted "
-                  "samples (exact `all` norms), over prompts with p > 0; pre-sample rows average ρ over the "
-                  "replicates' 8 pre-samples:", "", "| G estimate | ρ (mean ± 95% CI) |", "|---|---|"]
+                  "samples (exact `all` norms), over prompts with p > 0. `pool/` rows take G from the whole pool's "
+                  "accepted samples; `presample/` rows average ρ over the replicates' 8 pre-samples, where a prompt "
+                  "with no accepted pre-sample has G = 0 (as the rule sees it); `presampleAccepted/` rows keep "
+                  "only the prompts with an accepted pre-sample:", "", "| G estimate | ρ (mean ± 95% CI) |", "|---|---|"]
         names = sorted({name for d in diag for name in (d.get("spearman") or {})})
         for name in names:
             lines.append(f"| {name} | {cell(summary([(d.get('spearman') or {}).get(name) for d in diag]))} |")

@@ -629,6 +629,14 @@ def diagnostics(pool: Pool, presamples: Presamples) -> dict:
             rho[f"pool/{name}"] = nan_free(spearman(full[stat][has], truth))
             values = spearman(presamples.g[name][:, has], truth)
             rho[f"presample/{name}"] = nan_free(np.nanmean(values)) if np.isfinite(values).any() else None
+            # Only the prompts with an accepted pre-sample: the G the rule
+            # actually weighs (the others get G = 0 and tie), so this one
+            # measures G's quality apart from p-hat's zeros.
+            seen = presamples.rates[:, has] > 0
+            per_replicate = [spearman(row[mask], truth[mask]) for row, mask in zip(presamples.g[name][:, has], seen)
+                             if mask.sum() >= 3]
+            finite = [v for v in per_replicate if np.isfinite(v)]
+            rho[f"presampleAccepted/{name}"] = nan_free(np.mean(finite)) if finite else None
     out["spearman"] = rho
     out["spearmanPresampleReplicates"] = len(presamples.rates)
     # simple noise scale B = tr(Sigma) / ||E x||^2 of the per-sequence gradient
