@@ -474,6 +474,16 @@ def report(args) -> str:
             lines.append(f"| {d['batch']} | {fmt(scaling.get('ratio'))} | {verdict(scaling)} | "
                          f"{fmt(analytic.get('measured'))} / {fmt(analytic.get('analytic'))} | "
                          f"{fmt(analytic.get('zScore'), 2)} | {verdict(analytic)} |")
+        whole = version_checks(rs)
+        if whole:
+            scaling, analytic = whole["budgetScaling"], whole["analyticVariance"]
+            lines.append(f"| all {whole['batches']} (the version's estimator) | {fmt(scaling['ratio'])} | "
+                         f"{verdict(scaling)} | {fmt(analytic['measured'])} / {fmt(analytic['analytic'])} | "
+                         f"{fmt(analytic['zScore'], 2)} | {verdict(analytic)} |")
+            lines += ["", "The last row is the check: the balanced estimator over all of the version's prompts is "
+                      "the sum of its batches' independent estimators, so its variance is the sum of theirs "
+                      "(absolute, not normalised); one batch's ratio carries more Monte-Carlo noise (heavy tails "
+                      "from prompts with a rare accepted sample, weighted 1/(n p))."]
         lines.append("")
 
     for estimand in me.ESTIMATORS:
@@ -487,6 +497,26 @@ def report(args) -> str:
     lines.append(END)
     write_report(args.report, lines)
     return args.report
+
+
+def version_checks(rs: list[dict]) -> dict | None:
+    """Both checks on a version's whole estimator: its batches' absolute
+    variances (nMSE times the batch's ||g||^2) add up."""
+    def uniform(arm):
+        return {r["batch"]: r for r in rs if r["kind"] == "arm" and r["arm"] == arm
+                and r["budget"] == "equalMain" and r["estimand"] == "balancedInverseP"}
+    single, double = uniform("uniform-n"), uniform("uniform-2n")
+    batches = sorted(set(single) & set(double))
+    if not batches:
+        return None
+    def total(rows, field):
+        return sum(rows[b][field] * rows[b]["truthNormSquared"] for b in batches)
+    measured, analytic = total(single, "nMSE"), total(single, "analyticNMSE")
+    error = sum((single[b]["nMSEStandardError"] * single[b]["truthNormSquared"]) ** 2 for b in batches) ** 0.5
+    norm = sum(single[b]["truthNormSquared"] for b in batches)
+    return {"batches": len(batches),
+            "budgetScaling": me.check_budget_scaling(total(double, "variance"), total(single, "variance")),
+            "analyticVariance": me.check_analytic_variance(measured / norm, error / norm, analytic / norm)}
 
 
 def verdict(check: dict) -> str:

@@ -308,6 +308,35 @@ class Checks(unittest.TestCase):
         self.assertTrue(me.check_analytic_variance(row["nMSE"], row["nMSEStandardError"], row["analyticNMSE"])["pass"], row)
 
 
+class VersionChecks(unittest.TestCase):
+    """The report's checks on a version's whole estimator add its batches'
+    absolute variances (nMSE times that batch's ||g||^2)."""
+
+    @staticmethod
+    def rows(arm, batch, variance, norm, analytic=None, error=0.1):
+        return {"kind": "arm", "arm": arm, "budget": "equalMain", "estimand": "balancedInverseP", "batch": batch,
+                "variance": variance, "nMSE": variance, "analyticNMSE": analytic if analytic is not None else variance,
+                "nMSEStandardError": error, "truthNormSquared": norm}
+
+    def test_ratio_of_summed_absolute_variances(self):
+        rs = [self.rows("uniform-n", 0, 10.0, 1.0), self.rows("uniform-2n", 0, 6.0, 1.0),
+              self.rows("uniform-n", 1, 2.0, 4.0), self.rows("uniform-2n", 1, 0.8, 4.0)]
+        whole = mechanism.version_checks(rs)
+        self.assertEqual(whole["batches"], 2)
+        self.assertAlmostEqual(whole["budgetScaling"]["ratio"], (6.0 + 3.2) / (10.0 + 8.0))
+        self.assertTrue(whole["budgetScaling"]["pass"])
+        self.assertTrue(whole["analyticVariance"]["pass"])
+
+    def test_fails_when_the_sum_is_off(self):
+        rs = [self.rows("uniform-n", 0, 10.0, 1.0, analytic=14.0), self.rows("uniform-2n", 0, 8.0, 1.0)]
+        whole = mechanism.version_checks(rs)
+        self.assertFalse(whole["budgetScaling"]["pass"])
+        self.assertFalse(whole["analyticVariance"]["pass"])
+
+    def test_no_uniform_rows_no_check(self):
+        self.assertIsNone(mechanism.version_checks([self.rows("uniform-n", 0, 1.0, 1.0)]))
+
+
 class Arms(unittest.TestCase):
     def setUp(self):
         self.pool = synthetic_pool(accepted=(0, 1, 4, 9, 16), M=16, D=4)
