@@ -3,11 +3,13 @@
 
 SWIFT ?= swift
 PYTHON ?= python3
-APT_PACKAGES := libcurl4-openssl-dev libopenblas-dev libsqlite3-dev pkg-config systemd python3
+APT_PACKAGES := libcurl4-openssl-dev libopenblas-dev libsqlite3-dev pkg-config systemd python3 python3-venv
 # apt-get needs root; use sudo when we are not root and it is available.
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 
 DATA_DIR ?= data
+ANALYSIS_VENV := .build/venv-analysis
+NUMPY_VERSION := 2.4.6
 
 .PHONY: deps build release demo run test bench bench-allocation bench-verifier bench-export bench-model bench-convergence differential clean
 
@@ -54,9 +56,8 @@ test: deps $(ANALYSIS_VENV)/.ready
 	GVM_FAULT_DOUBLE_COUNT=5 $(PYTHON) scripts/chaos.py --tiny --expect-violations --binary .build/debug/gvm-coordinator
 
 ## The analysis scripts' pinned numpy, in a venv under .build/ (the mechanism
-## benchmark and its unit tests).
-ANALYSIS_VENV := .build/venv-analysis
-NUMPY_VERSION := 2.4.6
+## benchmark and its unit tests; ANALYSIS_VENV is set at the top, since
+## prerequisites are expanded as the rules are read).
 $(ANALYSIS_VENV)/.ready:
 	rm -rf $(ANALYSIS_VENV)
 	$(PYTHON) -m venv $(ANALYSIS_VENV)
