@@ -121,7 +121,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -148,7 +148,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -186,7 +186,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -288,7 +288,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       },
@@ -324,7 +324,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -373,7 +373,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       },
@@ -409,7 +409,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -455,7 +455,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -512,7 +512,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -569,7 +569,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -640,7 +640,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -708,7 +708,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -776,7 +776,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -833,7 +833,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -898,7 +898,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -963,7 +963,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -1015,7 +1015,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -1067,7 +1067,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -1119,7 +1119,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -1181,7 +1181,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -1230,7 +1230,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -1290,7 +1290,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -1351,7 +1351,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -1423,7 +1423,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/InternalError"
           },
           "503": {
-            "$ref": "#/components/responses/DiskFull"
+            "$ref": "#/components/responses/StorageUnavailable"
           }
         }
       }
@@ -2690,8 +2690,8 @@ enum OpenAPIDocument {
           }
         }
       },
-      "DiskFull": {
-        "description": "The coordinator's disk is full; nothing was stored.",
+      "StorageUnavailable": {
+        "description": "The coordinator cannot store the write now: its disk is full or its database reached maxDatabaseMiB (nothing was stored), or its storage failed with an I/O error (the write may or may not have been stored; a repeated result is answered as a duplicate).",
         "headers": {
           "Retry-After": {
             "schema": {
