@@ -281,8 +281,8 @@ def select_rows(rows: list[dict], replicates: int, labels: list[str]) -> dict[st
 
 
 def arm_table(rows: list[dict], estimand: str) -> list[str]:
-    lines = ["| arm | budget | nMSE | bias² | variance | E[cos] | zero share | refused | draws |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| arm | budget | nMSE | bias² | variance | E[cos] | cos(E[ĝ], balanced g) | zero share | refused | draws |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for arm in me.ARMS:
         for budget in me.BUDGETS:
             mine = [r for r in rows if r.get("kind") == "arm" and r["arm"] == arm.name
@@ -292,7 +292,7 @@ def arm_table(rows: list[dict], estimand: str) -> list[str]:
             refused = summary([r["refusals"] / r["replicates"] for r in mine])
             lines.append(f"| {arm.name} | {BUDGET_TEXT[budget]} | " + " | ".join(
                 cell(summary([r.get(field) for r in mine]))
-                for field in ("nMSE", "bias2", "variance", "cosMean", "zeroShare"))
+                for field in ("nMSE", "bias2", "variance", "cosMean", "cosOfMeanWithBalanced", "zeroShare"))
                 + f" | {cell(refused)} | {fmt(summary([r['meanTotalDraws'] for r in mine])[0], 4)} |")
     return lines
 
@@ -438,7 +438,9 @@ def report(args) -> str:
                      f"{sum(d.get('cacheSeconds') or 0 for d in diag):.0f} s (from the batch files).")
     lines += ["", "How to read it:", "",
               "- nMSE = E‖ĝ − g‖² / ‖g‖² = bias² + variance, all over ‖g‖² of the estimand's truth, in sketch space. "
-              "E[cos] is the mean cosine between an estimate and its truth (an estimate of 0 counts as 0). "
+              "E[cos] is the mean cosine between an estimate and its truth (an estimate of 0 counts as 0); "
+              "cos(E[ĝ], balanced g) is the cosine between the arm's mean estimate and the balanced truth: how far "
+              "the allocation moves what the estimator points at, apart from its noise. "
               "Zero share is ‖Σ of the truth's per-prompt parts over the prompts an arm gives nothing‖² / ‖g‖², "
               "averaged over replicates: the bias² an otherwise unbiased estimator takes from missing them.",
               "- Budgets: *equal main N* gives every allocation stage N = n·m; *equal total draws* gives every arm "
