@@ -173,9 +173,8 @@ struct SchemaV3FixtureTests {
         // fixture was trained on another CPU); gvm's own order does not.
         let retrained = try await Self.retrainingDistance(store, runId: Self.builtinRun, iteration: 0, order: .standardLibrary)
         let reordered = try await Self.retrainingDistance(store, runId: Self.builtinRun, iteration: 0, order: .fisherYates)
-        print("retraining distances: version 0's order \(retrained.distance), gvm's order \(reordered.distance)")
-        #expect(retrained.steps == 8 && retrained.distance < Self.roundingDistance)
-        #expect(reordered.distance > 10 * Self.roundingDistance)
+        #expect(retrained.steps == 8 && retrained.distance < Self.roundingDistance, "distance \(retrained.distance)")
+        #expect(reordered.distance > 10 * Self.roundingDistance, "distance \(reordered.distance)")
         #expect(try await store.iterations(runId: Self.builtinRun).first?.training?.steps == 8)
     }
 
