@@ -90,7 +90,8 @@ from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gvmharness import (  # noqa: E402
-    APIError, Client, Coordinator, ensure_binary, git_revision, newer_sources, reasoning_text, add_binary_options)
+    APIError, Client, Coordinator, cpu_model, ensure_binary, git_revision, newer_sources, reasoning_text,
+    add_binary_options)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATASET_NAME = "ingest-bench"
@@ -190,17 +191,6 @@ def meminfo_total_kib() -> int | None:
             for line in meminfo:
                 if line.startswith("MemTotal:"):
                     return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def cpu_model() -> str | None:
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.partition(":")[2].strip()
     except OSError:
         pass
     return None

@@ -58,7 +58,7 @@ import time
 from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gvmharness import (REPO_ROOT, Client, Coordinator, add_binary_options, ensure_binary,  # noqa: E402
+from gvmharness import (REPO_ROOT, Client, Coordinator, add_binary_options, cpu_model, ensure_binary,  # noqa: E402
                         git_revision, newer_sources)
 
 DATASET = "run-creation-bench"
@@ -68,17 +68,6 @@ GRANT_PROMPTS = 1_000
 
 def log(message: str) -> None:
     print(f"[bench-run-creation] {message}", file=sys.stderr, flush=True)
-
-
-def cpu_model() -> str | None:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return None
 
 
 def peak_rss_kib(pid: int) -> int | None:

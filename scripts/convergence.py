@@ -205,17 +205,6 @@ def stored_configuration(configuration: dict) -> dict:
 
 # ---------------------------------------------------------------- machine
 
-def cpu_model() -> str | None:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return None
-
-
 def openblas_core(tasks: str) -> str | None:
     """OpenBLAS's kernel set, from the first line of a one-sample
     `gvm-model gradient-pools` (no other command prints it); None if that fails."""
@@ -460,7 +449,7 @@ def drive(args) -> int:
         return 0
     with open(os.path.join(args.tasks, "pool.jsonl")) as f:
         pool_prompts = sum(1 for line in f if line.strip())
-    machine = {"cpuModel": cpu_model(), "openblasCore": openblas_core(args.tasks), "version0SHA256": sha256(VERSION0),
+    machine = {"cpuModel": gh.cpu_model(), "openblasCore": openblas_core(args.tasks), "version0SHA256": sha256(VERSION0),
                "poolPrompts": pool_prompts}
     say(f"cpu {machine['cpuModel']}, OpenBLAS {machine['openblasCore']}, version 0 {machine['version0SHA256'][:12]}")
     machine["version0Evaluation"] = evaluate_version0(args.work, os.path.join(args.tasks, "test.jsonl"), args,

@@ -167,6 +167,19 @@ def newer_sources(binary_path: str) -> list[str]:
     return sorted(newer)
 
 
+def cpu_model() -> str | None:
+    """The CPU's model name, as benchmark rows record it (floating point and
+    speed differ between CPUs); None where /proc/cpuinfo does not say."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return None
+
+
 def git_revision() -> str | None:
     try:
         revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
