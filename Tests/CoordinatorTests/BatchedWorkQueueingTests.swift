@@ -47,7 +47,7 @@ struct BatchedWorkQueueingTests {
                 UnitKey(
                     stage: stage.rawValue, promptId: promptId, firstSampleIndex: $0.firstSampleIndex, sampleCount: $0.sampleCount,
                     seed: RunDeterminism.leaseSeed(
-                        runSeed: configuration.seed, iteration: 0, stage: stage, promptId: promptId,
+                        runSeed: configuration.leaseSeedBase, iteration: 0, stage: stage, promptId: promptId,
                         firstSampleIndex: $0.firstSampleIndex))
             }
         }

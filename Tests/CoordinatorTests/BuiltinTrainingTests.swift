@@ -224,6 +224,17 @@ struct BuiltinTrainingTests {
         #expect(session.weights(version: 1).bytes != session.weights(version: 2).bytes, "the header carries the version")
     }
 
+    @Test("trainingFraction trains on that share of each prompt's samples, and the steps follow them")
+    func trainingFraction() throws {
+        let model = try Self.model()
+        var inputs = try Self.inputs(model, epochs: 1)
+        inputs.builtin.trainingFraction = 2.0 / 3
+        let session = try TrainingSession(inputs: inputs, orderVersion: .current)
+        // Two of each prompt's three accepted samples: six sequences, ⌈6 / 4⌉ = 2 steps.
+        #expect(session.trainingSet.sequences.count == 6 && session.steps == 2)
+        #expect(Set(session.trainingSet.sequences.map(\.prompt)).count == 3)
+    }
+
     @Test("minibatches are distinct sequences from a seeded shuffle, different in each iteration", arguments: OrderVersion.allCases)
     func minibatches(version: OrderVersion) throws {
         let model = try Self.model()

@@ -55,6 +55,8 @@ struct BuiltinRunConfigurationTests {
         ),
         ("builtin", #"{"weights": "w", "testDataset": "test", "clip": 1.5}"#, "builtin.clip"),
         ("builtin", #"{"weights": "w", "testDataset": "test", "learningRate": -1}"#, "builtin.learningRate"),
+        ("builtin", #"{"weights": "w", "testDataset": "test", "trainingFraction": 0}"#, "builtin.trainingFraction"),
+        ("builtin", #"{"weights": "w", "testDataset": "test", "trainingFraction": 1.5}"#, "builtin.trainingFraction"),
     ])
     func refusals(key: String, value: String, field: String) throws {
         #expect(Self.problem(try Self.with(key, value))?.field == field)

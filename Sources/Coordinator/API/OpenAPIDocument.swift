@@ -1642,6 +1642,13 @@ enum OpenAPIDocument {
           "balancePrompts": {
             "type": "boolean",
             "default": false
+          },
+          "trainingFraction": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 1,
+            "default": 1,
+            "description": "The share of each prompt's samples the trainer keeps, a random subset; 1 keeps all. A benchmark control."
           }
         }
       },
@@ -1812,7 +1819,14 @@ enum OpenAPIDocument {
             "type": "integer",
             "minimum": -9223372036854775808,
             "maximum": 9223372036854775807,
-            "default": 0
+            "default": 0,
+            "description": "Fixes the prompt batches, the trainer's minibatches and, without samplerSeed, the lease seeds."
+          },
+          "samplerSeed": {
+            "type": "integer",
+            "minimum": -9223372036854775808,
+            "maximum": 9223372036854775807,
+            "description": "The seed of the lease seeds alone; absent, they come from seed. Same seed, other samplerSeed: the same prompts, other samples."
           },
           "leaseSeconds": {
             "type": "number",

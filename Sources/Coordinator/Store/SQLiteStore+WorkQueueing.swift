@@ -74,7 +74,7 @@ extension SQLiteStore {
             """)
         for unit in batch.units {
             let seed = RunDeterminism.leaseSeed(
-                runSeed: configuration.seed, iteration: iteration, stage: stage,
+                runSeed: configuration.leaseSeedBase, iteration: iteration, stage: stage,
                 promptId: unit.promptId, firstSampleIndex: unit.firstSampleIndex)
             try insert.execute(arguments: [
                 runId, iteration, stage.rawValue, unit.promptId, unit.firstSampleIndex, unit.sampleCount, seed,

@@ -38,8 +38,11 @@ final class TrainingSession: @unchecked Sendable {
         builtin = inputs.builtin
         model = try TransformerModel(weights: contents, maxBatch: min(builtin.batchSize, Self.maxSlice))
         optimizer = AdamW(for: model, learningRate: Float(builtin.learningRate))
+        let traces = builtin.trainingFraction.map {
+            TraceSubsample.keep(inputs.traces, fraction: $0, runSeed: inputs.configuration.seed, iteration: inputs.iteration)
+        } ?? inputs.traces
         trainingSet = TrainingSet(
-            traces: inputs.traces, problems: inputs.problems, template: inputs.configuration.prompt,
+            traces: traces, problems: inputs.problems, template: inputs.configuration.prompt,
             algorithm: inputs.configuration.algorithm, contextLength: contents.config.contextLength,
             balancePrompts: builtin.balancePrompts)
         self.orderVersion = orderVersion

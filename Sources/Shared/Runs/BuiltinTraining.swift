@@ -34,12 +34,17 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
     /// the reference's RAFT++, the pooled samples count equally, so a prompt
     /// counts in proportion to n_i p_i.
     public var balancePrompts: Bool
+    /// The share of each prompt's samples the trainer keeps, chosen at random
+    /// (`TraceSubsample`); absent keeps them all. A control for benchmarks:
+    /// uniform at 2n that trains on half learns as uniform at n does while
+    /// paying for 2n, so its samples-to-target ratio must come out near 2.
+    public var trainingFraction: Double?
 
     public init(
         weights: String, testDataset: String, testPrompts: Int = 0, stepsPerIteration: Int? = nil,
         epochsPerIteration: Int? = nil, batchSize: Int = 32,
         learningRate: Double = 1e-4, clip: Double = 0.2, maxGradNorm: Double = 1, gradNormGroup: ParameterGroupName = .embedding,
-        balancePrompts: Bool = false
+        balancePrompts: Bool = false, trainingFraction: Double? = nil
     ) {
         self.weights = weights
         self.testDataset = testDataset
@@ -52,11 +57,12 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
         self.maxGradNorm = maxGradNorm
         self.gradNormGroup = gradNormGroup
         self.balancePrompts = balancePrompts
+        self.trainingFraction = trainingFraction
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case weights, testDataset, testPrompts, stepsPerIteration, epochsPerIteration, batchSize, learningRate, clip
-        case maxGradNorm, gradNormGroup, balancePrompts
+        case maxGradNorm, gradNormGroup, balancePrompts, trainingFraction
     }
 
     /// How many steps each train stage takes. A configuration with neither
@@ -89,6 +95,7 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
         maxGradNorm = try c.decodeIfPresent(Double.self, forKey: .maxGradNorm) ?? defaults.maxGradNorm
         gradNormGroup = try c.decodeIfPresent(ParameterGroupName.self, forKey: .gradNormGroup) ?? defaults.gradNormGroup
         balancePrompts = try c.decodeIfPresent(Bool.self, forKey: .balancePrompts) ?? defaults.balancePrompts
+        trainingFraction = try c.decodeIfPresent(Double.self, forKey: .trainingFraction)
     }
 
     /// Each failure names its field under `builtin.`.
@@ -113,6 +120,11 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
         try require(learningRate.isFinite && learningRate > 0 && learningRate < 1, .learningRate, "must be in (0, 1), got \(learningRate)")
         try require(clip.isFinite && clip > 0 && clip < 1, .clip, "must be in (0, 1), got \(clip)")
         try require(maxGradNorm.isFinite && maxGradNorm > 0, .maxGradNorm, "must be > 0, got \(maxGradNorm)")
+        if let trainingFraction {
+            try require(
+                trainingFraction.isFinite && trainingFraction > 0 && trainingFraction <= 1, .trainingFraction,
+                "must be in (0, 1], got \(trainingFraction)")
+        }
     }
 }
 

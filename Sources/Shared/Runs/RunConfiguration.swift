@@ -40,7 +40,14 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     /// The user's gradient service, for `gradNorm` `url` (and only then).
     public var gradNormURL: String?
     public var advance: AdvanceMode
+    /// Fixes the prompt batches, the trainer's minibatches and, unless
+    /// `samplerSeed` is given, the lease seeds.
     public var seed: Int
+    /// The seed of the lease seeds alone, when given: two runs with one
+    /// `seed` and different sampler seeds see the same prompts in the same
+    /// order and differ only in their samples (the convergence benchmark's
+    /// A/A control). Absent, the lease seeds come from `seed`.
+    public var samplerSeed: Int?
     /// How long a lease is valid without a heartbeat.
     public var leaseSeconds: Double
     /// Expiries and counted releases a work unit may use before it fails
@@ -62,7 +69,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         prompt: PromptTemplate = .defaultChat, generation: GenerationParameters = .init(),
         verifier: VerifierName = .math, gradNorm: GradNormMode = .constant, gradNormURL: String? = nil,
         advance: AdvanceMode = .auto,
-        seed: Int = 0, leaseSeconds: Double = 300, maxAttemptsPerUnit: Int = 5, builtin: BuiltinTraining? = nil
+        seed: Int = 0, samplerSeed: Int? = nil, leaseSeconds: Double = 300, maxAttemptsPerUnit: Int = 5,
+        builtin: BuiltinTraining? = nil
     ) {
         self.dataset = dataset
         self.model = model
@@ -89,6 +97,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         self.gradNormURL = gradNormURL
         self.advance = advance
         self.seed = seed
+        self.samplerSeed = samplerSeed
         self.leaseSeconds = leaseSeconds
         self.maxAttemptsPerUnit = maxAttemptsPerUnit
         self.builtin = builtin
@@ -98,7 +107,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         case dataset, model, modelVersion, strategy, algorithm, presamples, samplesPerPrompt
         case alpha, beta, filterThreshold, filterInsufficient, gradNormStatistic
         case promptsPerIteration, iterations, maxSamplesPerLease, maxSamplesPerPrompt, presampleAccounting, trainOnPresamples
-        case prompt, generation, verifier, gradNorm, gradNormURL, advance, seed, leaseSeconds, maxAttemptsPerUnit, builtin
+        case prompt, generation, verifier, gradNorm, gradNormURL, advance, seed, samplerSeed, leaseSeconds, maxAttemptsPerUnit
+        case builtin
     }
 
     /// Missing fields take their defaults; unknown fields are refused, since
@@ -141,6 +151,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         gradNormURL = try c.decodeIfPresent(String.self, forKey: .gradNormURL)
         advance = try c.decodeIfPresent(AdvanceMode.self, forKey: .advance) ?? defaults.advance
         seed = try c.decodeWholeNumberIfPresent(forKey: .seed) ?? defaults.seed
+        samplerSeed = try c.decodeWholeNumberIfPresent(forKey: .samplerSeed)
         leaseSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseSeconds) ?? defaults.leaseSeconds
         maxAttemptsPerUnit = try c.decodeWholeNumberIfPresent(forKey: .maxAttemptsPerUnit) ?? defaults.maxAttemptsPerUnit
         builtin = try c.decodeIfPresent(BuiltinTraining.self, forKey: .builtin)
@@ -241,6 +252,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     /// The number of samples an iteration of `promptCount` prompts gets in
     /// its sample stage.
     public func budget(promptCount: Int) -> Int { samplesPerPrompt * promptCount }
+
+    /// The run seed the lease seeds are derived from (`samplerSeed`).
+    public var leaseSeedBase: Int { samplerSeed ?? seed }
 
     /// The samples a strategy that pre-samples draws per prompt (N'); 0 for
     /// those that do not.
