@@ -33,21 +33,20 @@ Arms of `raft` (all RAFT):
                     gradNormStatistic rms; the report also compares it with
                     uniform-n+N'
 
-NOT here, and why:
-  - The A/A arm (uniform-n with only the sampler seeds offset): the run
-    configuration (Sources/Shared/Runs/RunConfiguration.swift,
-    GenerationParameters, BuiltinTraining) has one `seed`, which fixes the
-    prompt batches as well as the samples; there is no sampler-seed offset.
-    Changing the run seed would change the batches too, which is not an A/A
-    control, so the arm needs a coordinator feature (e.g. a
-    `generation.seedOffset`).
-  - The accounting control (uniform that generates 2n and trains on a random
-    half): no field makes a uniform run train on a subset of its samples
-    (presampleAccounting and trainOnPresamples apply to GVM's pre-samples
-    only; countTowardBudget is refused for uniform). Needs a coordinator
-    feature too.
-  - GRPO branching runs: out of scope of this driver.
-  - docs/allocation.md tables and plots: out of scope (the report prints text).
+Controls of `raft`:
+  uniform-n-aa      the A/A arm: uniform-n again with `samplerSeed` = seed +
+                    AA_SAMPLER_OFFSET, so the prompt batches and minibatch
+                    order are uniform-n's and only the samples differ; its
+                    ratios to uniform-n must contain 1 (`aa_check`)
+  uniform-2n-half   the accounting control: uniform at 2n that trains on a
+                    random half of each prompt's samples
+                    (`builtin.trainingFraction` 0.5); it learns as uniform-n
+                    does and pays twice, so its samples to a target over
+                    uniform-n's must lie in [1.6, 2.4] (`accounting_check`)
+
+NOT here: GRPO branching runs (scripts/convergence-grpo.py) and the
+docs/allocation.md tables and plots (the report prints text and
+`--json-out` writes the analysis for them).
 
 Metric, per evaluated version: `gvm-model evaluate --weights W --tasks
 test.jsonl --limit 1000 --temperature 1 --samples 4 --seed 1 --json`, the
@@ -115,11 +114,15 @@ ARMS: dict[str, tuple[dict, dict]] = {
                          "maxSamplesPerPrompt": 24, "gradNormStatistic": "mean"}, {}),
     "balanced": ({"strategy": "gvm", "presamples": PRESAMPLES, "samplesPerPrompt": N, "trainOnPresamples": True,
                   "presampleAccounting": "separate", "gradNormStatistic": "rms"}, {"balancePrompts": True}),
+    "uniform-n-aa": ({"strategy": "uniform", "presamples": 0, "samplesPerPrompt": N}, {}),
+    "uniform-2n-half": ({"strategy": "uniform", "presamples": 0, "samplesPerPrompt": 2 * N},
+                        {"trainingFraction": 0.5}),
 }
+AA_ARM, ACCOUNTING_ARM = "uniform-n-aa", "uniform-2n-half"
+# the A/A arm's sampler seeds: far from every run seed the benchmark uses
+AA_SAMPLER_OFFSET = 1_000_000
 ALIASES = {"uniform-n+N": "uniform-n+N'", "uniform-n+nprime": "uniform-n+N'"}
-LEFT_OUT = {"aa": "A/A arm: needs a coordinator feature (a sampler-seed offset that leaves the prompt batches alone)",
-            "accounting": "accounting control: needs a coordinator feature (uniform that generates 2n and trains on "
-                          "a random half)"}
+
 
 
 def say(line: str = "") -> None:
@@ -152,7 +155,7 @@ def parse_arms(text: str | None) -> list[str]:
     for name in text.split(","):
         name = ALIASES.get(name.strip(), name.strip())
         if name not in ARMS:
-            raise ValueError(f"unknown arm {name!r}: the arms are {', '.join(ARMS)} ({'; '.join(LEFT_OUT.values())})")
+            raise ValueError(f"unknown arm {name!r}: the arms are {', '.join(ARMS)}")
         arms.append(name)
     return arms
 
@@ -189,6 +192,7 @@ def run_configuration(arm: str, seed: int, learning_rate: float, iterations: int
         "presamples": 0, "samplesPerPrompt": N, "promptsPerIteration": prompts, "iterations": iterations,
         "maxSamplesPerLease": 8, "trainOnPresamples": False, "prompt": {"completion": "{problem}\n"},
         "generation": {"temperature": 1.0, "maxTokens": 128}, "gradNorm": "exact", "seed": seed,
+        **({"samplerSeed": seed + AA_SAMPLER_OFFSET} if arm == AA_ARM else {}),
         **top,
         "builtin": {"weights": os.path.abspath(VERSION0), "testDataset": "convergence-test",
                     "testPrompts": test_prompts, "epochsPerIteration": 1, "batchSize": 32,
@@ -524,8 +528,7 @@ def report(args) -> int:
     say(f"== {args.phase}: {len(rows)} runs, " + ", ".join(f"{a} {len(rs)}" for a, rs in arms.items())
         + f"; cpu {sorted({str(r.get('cpuModel')) for r in rows})}, OpenBLAS "
         f"{sorted({str(r.get('openblasCore')) for r in rows})}, commits {sorted({str(r.get('commit')) for r in rows})}")
-    say(f"revisit interval: {sorted({r.get('revisitInterval') for r in rows}, key=str)} iterations; "
-        f"left out: {'; '.join(LEFT_OUT.values())}")
+    say(f"revisit interval: {sorted({r.get('revisitInterval') for r in rows}, key=str)} iterations")
     say("points (version, cumulative samples, expected accuracy):")
     for line in points_table(rows, label):
         say(line)
@@ -554,8 +557,11 @@ def report(args) -> int:
         say("mean AUC (fitted expected accuracy averaged over the samples grid) per learning rate: "
             + ", ".join(f"{k} {v:.4f}" for k, v in means.items()) + f"; highest: {best}")
     try:
+        controls = {} if args.phase == "lr-grid" else {
+            "aa_arm": AA_ARM if AA_ARM in arms else None,
+            "accounting_arm": ACCOUNTING_ARM if ACCOUNTING_ARM in arms else None}
         summary = ca.analyse({a: runs_of(rs) for a, rs in arms.items()}, baseline=baseline, comparisons=comparisons,
-                             resamples=args.resamples)
+                             resamples=args.resamples, **controls)
     except ValueError as error:
         # e.g. an arm whose mean curve falls (a diverging learning rate): no target every arm reaches
         say(f"no ratios: {error}")
@@ -576,6 +582,19 @@ def report(args) -> int:
                 say(f"     {title}: " + "; ".join(
                     f"{100 * row['target']:.1f}% {interval(row)} (censored {row['censoredArm']}/{row['censoredReference']})"
                     for row in result[key]))
+    aa = summary["controls"].get("aa")
+    if aa:
+        say(f"A/A control ({aa['arm']}): AUC {interval(aa['auc'])} half-width {aa['auc']['halfWidth']:.3f}")
+        for key in ("samplesToTarget", "versionsToTarget"):
+            say(f"   {key}: " + "; ".join(
+                f"{100 * c['target']:.1f}% {interval(c)} half-width {c['halfWidth']:.3f} contains 1: {c['containsOne']}"
+                + ("" if c["narrowEnough"] else f", seeds for 0.15: {c['seedsNeeded']}") for c in aa[key]))
+    accounting = summary["controls"].get("accounting")
+    if accounting:
+        say(f"accounting control ({accounting['arm']}): samples over uniform-n's, want "
+            f"{accounting['samplesToTarget'][0]['range']}: " + "; ".join(
+                f"{100 * c['target']:.1f}% {c['samplesRatio']:.2f} [{c['low']:.2f}, {c['high']:.2f}] "
+                f"{'pass' if c['pass'] else 'FAIL'}" for c in accounting["samplesToTarget"]))
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump(summary, f, indent=1)

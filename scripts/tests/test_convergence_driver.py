@@ -40,6 +40,15 @@ class DriverTests(unittest.TestCase):
                          ("countTowardBudget", 24, False))
         wide = cv.run_configuration("uniform-n+N'", 4, 3e-4, 12, 64, 10)
         self.assertEqual((wide["strategy"], wide["presamples"], wide["samplesPerPrompt"]), ("uniform", 0, 16))
+        plain = cv.run_configuration("uniform-n", 4, 3e-4, 12, 64, 10)
+        aa = cv.run_configuration("uniform-n-aa", 4, 3e-4, 12, 64, 10)
+        # the A/A arm differs from uniform-n in its sampler seed alone
+        self.assertEqual(aa.pop("samplerSeed"), 4 + cv.AA_SAMPLER_OFFSET)
+        self.assertEqual(aa, plain)
+        half = cv.run_configuration("uniform-2n-half", 4, 3e-4, 12, 64, 10)
+        self.assertEqual((half["strategy"], half["samplesPerPrompt"], half["builtin"]["trainingFraction"]),
+                         ("uniform", 16, 0.5))
+        self.assertNotIn("samplerSeed", half)
 
     def test_parse_evaluation(self):
         text = ('{"expectedAccuracy":{"mean":0.3,"standardError":0.1,"tasks":20,"samplesPerTask":1,"maxTokens":2048},'
