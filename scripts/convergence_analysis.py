@@ -574,3 +574,84 @@ def analyse(arms: dict, baseline: str = BASELINE, targets=None, fractions=TARGET
         "targets": targets, "targetFractions": list(fractions) if proposed else None,
         "targetArms": chosen if proposed else None,
         "curves": curves, "arms": summary_arms, "controls": controls})
+
+
+# ---------------------------------------------------------------- GRPO branching
+
+def uniform_line(budgets, gains) -> tuple[float, float]:
+    """Least-squares line gain = intercept + slope * budget through the
+    uniform arms' mean gains (one point per budget)."""
+    budgets = np.asarray(budgets, dtype=np.float64)
+    gains = np.asarray(gains, dtype=np.float64)
+    slope, intercept = np.polyfit(budgets, gains, 1)
+    return float(intercept), float(slope)
+
+
+def equivalent_efficiency(intercept: float, slope: float, arm_gain: float, arm_samples: float,
+                          uniform_mean_gain: float) -> float:
+    """The uniform-equivalent budget of an arm's gain, read off uniform's
+    line, over the samples the arm generated (> 1: the arm gains what uniform
+    would need more samples for). A line that does not rise says nothing
+    about budgets: an arm above uniform's mean gain then counts as +inf, one
+    below as -inf, so such replicates widen the interval instead of vanishing."""
+    if slope <= 0:
+        return math.inf if arm_gain > uniform_mean_gain else -math.inf
+    return (arm_gain - intercept) / slope / arm_samples
+
+
+def branching_analysis(uniform: dict, arms: dict, resamples: int = RESAMPLES, seed=0, level: float = LEVEL) -> dict:
+    """The GRPO branching endpoint for one checkpoint.
+
+    uniform: {name: (budget, gains)}, the uniform arms (at least two budgets;
+    budget = samples generated per iteration, gains = per-seed gain in
+    expected accuracy over the checkpoint). arms: {name: (samples, gains)}
+    for the other arms, samples per seed (pre-samples counted). Element i of
+    every gains array is the same seed (the same prompt batch).
+
+    Per arm: its mean gain, its mean samples, the uniform-equivalent budget
+    read off uniform's line and its ratio to the samples spent (the
+    efficiency), with a paired-bootstrap percentile interval that resamples
+    seeds for the line and the arm together. Also each arm's gain minus the
+    smallest uniform arm's, paired."""
+    names = sorted(uniform, key=lambda name: uniform[name][0])
+    budgets = np.array([uniform[name][0] for name in names], dtype=np.float64)
+    if len(set(budgets)) < 2:
+        raise ValueError("uniform's line needs at least two budgets")
+    uniform_gains = np.array([np.asarray(uniform[name][1], dtype=np.float64) for name in names])
+    seeds = uniform_gains.shape[1]
+    for name, (samples, gains) in arms.items():
+        if len(gains) != seeds or np.size(samples) != seeds:
+            raise ValueError(f"arm {name!r} has {len(gains)} seeds, uniform {seeds}")
+    indices = bootstrap_indices(seeds, resamples, seed)
+    intercept, slope = uniform_line(budgets, uniform_gains.mean(axis=1))
+    line_replicates = [uniform_line(budgets, uniform_gains[:, row].mean(axis=1)) for row in indices]
+    base = uniform_gains[0]
+    quantiles = [(1 - level) / 2, (1 + level) / 2]
+    out = {"uniform": {name: {"budget": float(b), "meanGain": float(g.mean()), "gainStandardError":
+                              float(g.std(ddof=1) / math.sqrt(seeds))}
+                       for name, b, g in zip(names, budgets, uniform_gains)},
+           "line": {"intercept": intercept, "slope": slope,
+                    "slopeLow": float(np.quantile([s for _, s in line_replicates], quantiles[0], method="inverted_cdf")),
+                    "slopeHigh": float(np.quantile([s for _, s in line_replicates], quantiles[1],
+                                                   method="inverted_cdf")),
+                    "nonPositiveSlopeReplicates": int(sum(s <= 0 for _, s in line_replicates))},
+           "seeds": seeds, "resamples": int(len(indices)), "level": level, "arms": {}}
+    for name, (samples, gains) in {**{n: (np.full(seeds, b), g) for n, b, g in zip(names, budgets, uniform_gains)},
+                                   **arms}.items():
+        samples = np.asarray(samples, dtype=np.float64)
+        gains = np.asarray(gains, dtype=np.float64)
+        estimate = equivalent_efficiency(intercept, slope, gains.mean(), samples.mean(), uniform_gains.mean())
+        replicates = np.array([
+            equivalent_efficiency(a, b, gains[row].mean(), samples[row].mean(), uniform_gains[:, row].mean())
+            for (a, b), row in zip(line_replicates, indices)])
+        low, high = np.quantile(replicates, quantiles, method="inverted_cdf")
+        difference = gains - base
+        diff_replicates = difference[indices].mean(axis=1)
+        d_low, d_high = np.quantile(diff_replicates, quantiles, method="inverted_cdf")
+        out["arms"][name] = {
+            "meanGain": float(gains.mean()), "meanSamples": float(samples.mean()),
+            "equivalentBudget": float(estimate * samples.mean()) if math.isfinite(estimate) else estimate,
+            "efficiency": {"estimate": float(estimate), "low": float(low), "high": float(high)},
+            "gainOverSmallestUniform": {"reference": names[0], "estimate": float(difference.mean()),
+                                        "low": float(d_low), "high": float(d_high)}}
+    return json_ready(out)

@@ -403,3 +403,55 @@ class Summary(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Branching(unittest.TestCase):
+    """GRPO's endpoint: an arm's uniform-equivalent budget over its samples."""
+
+    @staticmethod
+    def synthetic(seed: int, efficiency: float, seeds: int = 20, noise: float = 0.002):
+        """Gains linear in budget (0.01 + 1e-5 per sample) with per-seed
+        noise shared by every arm of a seed (the same prompt batch) plus arm noise."""
+        rng = np.random.default_rng(seed)
+        shared = rng.normal(0, noise, seeds)
+
+        def gains(budget):
+            return 0.01 + 1e-5 * budget + shared + rng.normal(0, noise / 2, seeds)
+
+        uniform = {f"uniform-{b}": (b, gains(b)) for b in (512, 768, 1024)}
+        arms = {"better": (np.full(seeds, 1024.0), gains(efficiency * 1024)),
+                "same": (np.full(seeds, 768.0), gains(768))}
+        return uniform, arms
+
+    def test_recovers_a_known_efficiency_of_one_and_a_half(self):
+        covered, estimates = 0, []
+        for dataset in range(60):
+            uniform, arms = self.synthetic(dataset, 1.5)
+            result = ca.branching_analysis(uniform, arms, resamples=500, seed=dataset)
+            better = result["arms"]["better"]["efficiency"]
+            estimates.append(better["estimate"])
+            covered += better["low"] <= 1.5 <= better["high"]
+        self.assertAlmostEqual(float(np.median(estimates)), 1.5, delta=0.1)
+        self.assertGreaterEqual(covered / 60, 0.85)
+
+    def test_an_arm_like_uniform_comes_out_near_one_and_uniform_itself_exactly_on_its_line(self):
+        uniform, arms = self.synthetic(3, 1.5)
+        result = ca.branching_analysis(uniform, arms, resamples=500)
+        same = result["arms"]["same"]["efficiency"]
+        self.assertLessEqual(same["low"], 1.0)
+        self.assertGreaterEqual(same["high"], 1.0)
+        self.assertEqual(result["arms"]["uniform-512"]["gainOverSmallestUniform"]["estimate"], 0.0)
+        self.assertGreater(result["line"]["slope"], 0)
+
+    def test_a_flat_line_gives_infinite_bounds_not_a_division_by_zero(self):
+        flat = np.full(4, 0.02)
+        result = ca.branching_analysis({"a": (512, flat), "b": (1024, flat + np.array([0, 1e-9, 0, -1e-9]))},
+                                       {"x": (np.full(4, 600.0), flat + 0.01)}, resamples=200)
+        self.assertEqual(result["arms"]["x"]["efficiency"]["high"], None)  # +inf is written as None
+        self.assertTrue(json.dumps(result))
+
+    def test_refuses_one_budget_and_unpaired_arms(self):
+        with self.assertRaises(ValueError):
+            ca.branching_analysis({"a": (512, np.zeros(3)), "b": (512, np.zeros(3))}, {})
+        with self.assertRaises(ValueError):
+            ca.branching_analysis({"a": (512, np.zeros(3)), "b": (1024, np.zeros(3))}, {"x": (np.zeros(2), np.zeros(2))})
