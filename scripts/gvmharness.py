@@ -261,11 +261,14 @@ PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 def svg_line_plot(series: list[dict], title: str, x_label: str, y_label: str,
                   width: int = 760, height: int = 440, y_range: tuple[float, float] | None = None) -> str:
     """A line plot as SVG text. Each series is {"label", "points": [(x, y)],
-    optional "color" and "dash"}. Series with the same label share a legend
-    entry (for example one arm's seeds)."""
+    optional "color", "dash", "band" ([(x, low, high)], drawn as a shaded
+    region), "errors" ([(x, low, high)], drawn as error bars) and "markers"
+    (default True)}. Series with the same label share a legend entry (for
+    example one arm's seeds)."""
     left, right, top, bottom = 70, 190, 40, 55
     xs = [x for s in series for x, _ in s["points"]]
     ys = [y for s in series for _, y in s["points"]]
+    ys += [v for s in series for _, low, high in s.get("band", []) + s.get("errors", []) for v in (low, high)]
     if not xs:
         xs, ys = [0, 1], [0, 1]
     x0, x1 = min(xs), max(xs)
@@ -300,11 +303,20 @@ def svg_line_plot(series: list[dict], title: str, x_label: str, y_label: str,
     for s in series:
         color = s.get("color") or colors.get(s["label"]) or PALETTE[len(colors) % len(PALETTE)]
         colors.setdefault(s["label"], color)
+        if s.get("band"):
+            outline = [(x, high) for x, _, high in s["band"]] + [(x, low) for x, low, _ in reversed(s["band"])]
+            region = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in outline)
+            out.append(f'<polygon points="{region}" fill="{color}" fill-opacity="0.15" stroke="none"/>')
+        for x, low, high in s.get("errors", []):
+            out.append(f'<line x1="{px(x):.1f}" y1="{py(low):.1f}" x2="{px(x):.1f}" y2="{py(high):.1f}" '
+                       f'stroke="{color}" stroke-width="1.5"/>')
         points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in s["points"])
         dash = f' stroke-dasharray="{s["dash"]}"' if s.get("dash") else ""
-        out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.8"{dash}/>')
-        for x, y in s["points"]:
-            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{color}"/>')
+        if len(s["points"]) > 1:
+            out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="1.8"{dash}/>')
+        if s.get("markers", True):
+            for x, y in s["points"]:
+                out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="2.5" fill="{color}"/>')
     for i, (label, color) in enumerate(colors.items()):
         ly = top + 10 + i * 20
         out.append(f'<line x1="{left + plot_w + 14}" y1="{ly}" x2="{left + plot_w + 38}" y2="{ly}" '
