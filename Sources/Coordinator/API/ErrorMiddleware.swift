@@ -16,6 +16,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             // GRDB's description names only SQLite's primary code; the
             // extended one says which I/O failed.
             if let error = error as? DatabaseError { metadata["sqliteExtendedCode"] = "\(error.extendedResultCode.rawValue)" }
+            if let error = error as? UnknownStoredValue {
+                metadata["table"] = "\(error.table)"
+                metadata["row"] = "\(error.row)"
+            }
             if let errorId = answer.errorId {
                 metadata["errorId"] = "\(errorId)"
                 context.logger.error("request failed", metadata: metadata)

@@ -5,7 +5,7 @@ import Foundation
 /// exist for listings, run creation and name lookups: an importing row holds
 /// a placeholder name that no valid dataset name can equal, and the name it
 /// will take in `pendingName`.
-enum DatasetRowState: String, Sendable {
+enum DatasetRowState: String, Sendable, CaseIterable {
     case importing
     case ready
 

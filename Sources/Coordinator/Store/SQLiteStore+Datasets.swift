@@ -28,7 +28,7 @@ extension SQLiteStore {
 
     func datasets() async throws -> [DatasetSummary] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM dataset WHERE state = ? ORDER BY id", arguments: [DatasetRowState.ready.rawValue])
+            try Row.fetchAll(db, sql: "SELECT * FROM dataset WHERE state = ? ORDER BY id", arguments: [DatasetRowState.ready])
                 .map(Self.summary)
         }
     }
@@ -50,7 +50,7 @@ extension SQLiteStore {
                     """,
                 arguments: [
                     DatasetRowState.placeholderName(), contentHash, try Self.json(options), now,
-                    DatasetRowState.importing.rawValue, name,
+                    DatasetRowState.importing, name,
                 ])
             return .started(importId: db.lastInsertedRowID)
         }
@@ -82,7 +82,7 @@ extension SQLiteStore {
             }
             try db.execute(
                 sql: "UPDATE dataset SET name = pendingName, pendingName = NULL, state = ?, promptCount = ?, importedAt = ? WHERE id = ?",
-                arguments: [DatasetRowState.ready.rawValue, promptCount, now, importId])
+                arguments: [DatasetRowState.ready, promptCount, now, importId])
             return DatasetSummary(name: name, contentHash: contentHash, promptCount: promptCount, importedAt: now, created: true)
         }
     }
@@ -100,7 +100,7 @@ extension SQLiteStore {
         }) {}
         try await pool.write { db in
             try db.execute(
-                sql: "DELETE FROM dataset WHERE id = ? AND state = ?", arguments: [importId, DatasetRowState.importing.rawValue])
+                sql: "DELETE FROM dataset WHERE id = ? AND state = ?", arguments: [importId, DatasetRowState.importing])
         }
     }
 
@@ -108,7 +108,7 @@ extension SQLiteStore {
         try await pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, pendingName FROM dataset WHERE state = ? ORDER BY id",
-                arguments: [DatasetRowState.importing.rawValue]
+                arguments: [DatasetRowState.importing]
             ).map { UnfinishedDatasetImport(importId: $0["id"], name: $0["pendingName"]) }
         }
     }
@@ -123,7 +123,7 @@ extension SQLiteStore {
 
     private static func readyDataset(_ db: Database, name: String) throws -> DatasetSummary? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM dataset WHERE name = ? AND state = ?", arguments: [name, DatasetRowState.ready.rawValue]
+            db, sql: "SELECT * FROM dataset WHERE name = ? AND state = ?", arguments: [name, DatasetRowState.ready]
         ).map(summary)
     }
 
@@ -132,7 +132,7 @@ extension SQLiteStore {
     private static func importingName(_ db: Database, importId: Int64) throws -> String {
         guard let name = try String.fetchOne(
             db, sql: "SELECT pendingName FROM dataset WHERE id = ? AND state = ?",
-            arguments: [importId, DatasetRowState.importing.rawValue])
+            arguments: [importId, DatasetRowState.importing])
         else {
             throw CoordinatorError.conflict("dataset import \(importId) is no longer in progress; import it again")
         }

@@ -28,7 +28,7 @@ extension SQLiteStore {
         let modelVersion: String = row["modelVersion"]
         let training = try trainingSummary(db, runId: runId, iteration: iteration)
         return IterationSummary(
-            iteration: iteration, stage: IterationStage(rawValue: row["stage"]) ?? .done,
+            iteration: iteration, stage: try row.stored("stage", table: "iteration", row: ["runId": runId, "number": iteration]),
             modelVersion: modelVersion, promptCount: row["promptCount"], budget: row["budget"],
             unallocated: row["unallocated"],
             generationBudget: allocated
@@ -68,12 +68,12 @@ extension SQLiteStore {
             sql: """
                 SELECT w.*,
                   (SELECT COUNT(*) FROM lease l JOIN workUnit u ON u.id = l.workUnitId
-                   WHERE l.workerName = w.name AND l.state = 'active' AND u.leaseId = l.id) AS activeLeases,
+                   WHERE l.workerName = w.name AND l.state = ? AND u.leaseId = l.id) AS activeLeases,
                   (SELECT COALESCE(SUM(l.samples), 0) FROM lease l
                    WHERE l.workerName = w.name AND l.completedAt >= ?) AS recentSamples
                 FROM worker w ORDER BY w.name
                 """,
-            arguments: [since]
+            arguments: [LeaseState.active, since]
         ).map { row -> WorkerSummary in
             var summary = WorkerSummary(
                 name: row["name"], model: row["model"], firstSeen: row["firstSeen"], lastSeen: row["lastSeen"],
@@ -142,12 +142,12 @@ extension SQLiteStore {
                        s.gradNormSum AS gradNormSum, s.gradNormSquareSum AS gradNormSquareSum
                 FROM iterationPrompt p
                 LEFT JOIN promptStatistics pre ON pre.runId = p.runId AND pre.iteration = p.iteration
-                     AND pre.promptId = p.promptId AND pre.stage = 'presample'
+                     AND pre.promptId = p.promptId AND pre.stage = ?
                 LEFT JOIN promptStatistics s ON s.runId = p.runId AND s.iteration = p.iteration
-                     AND s.promptId = p.promptId AND s.stage = 'sample'
+                     AND s.promptId = p.promptId AND s.stage = ?
                 WHERE p.runId = ? AND p.iteration = ? AND (? IS NULL OR p.promptId = ?) ORDER BY p.batchIndex
                 """,
-            arguments: [runId, iteration, promptId, promptId]
+            arguments: [SamplingStage.presample, SamplingStage.sample, runId, iteration, promptId, promptId]
         ).map {
             PromptIterationRecord(
                 iteration: iteration, batchIndex: $0["batchIndex"], promptId: $0["promptId"],
@@ -170,20 +170,22 @@ extension SQLiteStore {
         var failed: [Int: [FailedUnitRecord]] = [:]
         for row in try Row.fetchAll(
             db.cachedStatement(sql: """
-                SELECT promptId, stage, firstSampleIndex, sampleCount, attempts FROM workUnit
-                WHERE runId = ? AND iteration = ? AND state = 'failed' AND (? IS NULL OR promptId = ?)
+                SELECT id, promptId, stage, firstSampleIndex, sampleCount, attempts FROM workUnit
+                WHERE runId = ? AND iteration = ? AND state = ? AND (? IS NULL OR promptId = ?)
                 ORDER BY promptId, stage, firstSampleIndex
                 """),
-            arguments: [runId, iteration, promptId, promptId])
+            arguments: [runId, iteration, WorkUnitState.failed, promptId, promptId])
         {
             failed[row["promptId"], default: []].append(FailedUnitRecord(
-                stage: SamplingStage(rawValue: row["stage"]) ?? .sample, firstSampleIndex: row["firstSampleIndex"],
+                stage: try row.stored("stage", table: "workUnit", row: ["id": row["id"] as Int64]),
+                firstSampleIndex: row["firstSampleIndex"],
                 sampleCount: row["sampleCount"], attempts: row["attempts"]))
         }
         var releases: [Int: [ReleaseRecord]] = [:]
         for row in try Row.fetchAll(
             db.cachedStatement(sql: """
-                SELECT w.promptId, w.stage, w.firstSampleIndex, l.workerName, l.releaseKind, l.releaseReason
+                SELECT w.id AS unitId, w.promptId, w.stage, w.firstSampleIndex,
+                       l.id AS leaseId, l.workerName, l.releaseKind, l.releaseReason
                 FROM lease l JOIN workUnit w ON w.id = l.workUnitId
                 WHERE w.runId = ? AND w.iteration = ? AND l.releaseKind IS NOT NULL AND (? IS NULL OR w.promptId = ?)
                 ORDER BY w.promptId, l.releasedAt, l.workerName, l.releaseSequence
@@ -191,8 +193,9 @@ extension SQLiteStore {
             arguments: [runId, iteration, promptId, promptId])
         {
             releases[row["promptId"], default: []].append(ReleaseRecord(
-                stage: SamplingStage(rawValue: row["stage"]) ?? .sample, firstSampleIndex: row["firstSampleIndex"],
-                workerName: row["workerName"], kind: ReleaseKind(rawValue: row["releaseKind"]) ?? .other,
+                stage: try row.stored("stage", table: "workUnit", row: ["id": row["unitId"] as Int64]),
+                firstSampleIndex: row["firstSampleIndex"], workerName: row["workerName"],
+                kind: try row.stored("releaseKind", table: "lease", row: ["id": row["leaseId"] as String]),
                 reason: row["releaseReason"] ?? ""))
         }
         guard !failed.isEmpty || !releases.isEmpty else { return records }

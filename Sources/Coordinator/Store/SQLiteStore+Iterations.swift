@@ -24,7 +24,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                runId, number, firstStage.rawValue, run.modelVersion, batch.count,
+                runId, number, firstStage, run.modelVersion, batch.count,
                 configuration.budget(promptCount: batch.count), now,
             ])
         let insertPrompt = try db.makeStatement(
@@ -66,10 +66,13 @@ extension SQLiteStore {
         }
         try db.execute(
             sql: """
-                UPDATE iteration SET stage = 'sample', fellBackToUniform = ?, fallbackReason = ?, unallocated = ?
+                UPDATE iteration SET stage = ?, fellBackToUniform = ?, fallbackReason = ?, unallocated = ?
                 WHERE runId = ? AND number = ?
                 """,
-            arguments: [outcome.fallbackReason != nil, outcome.fallbackReason, outcome.allocation.unallocated, runId, iteration])
+            arguments: [
+                IterationStage.sample, outcome.fallbackReason != nil, outcome.fallbackReason, outcome.allocation.unallocated,
+                runId, iteration,
+            ])
         // Under countTowardBudget a prompt's pre-samples stand for part of
         // its n_i, and only the rest is generated.
         // The units themselves are queued in bounded batches (planWork).
@@ -83,15 +86,9 @@ extension SQLiteStore {
     static func advanceIfStageComplete(_ db: Database, runId: Int, iteration: Int, now: Date) throws {
         let stage = try iterationStage(db, runId: runId, iteration: iteration)
         guard let sampling = SamplingStage(rawValue: stage.rawValue) else { return }
-        // Every state but 'done', listed, so the (runId, iteration, stage,
-        // state) index answers with a lookup instead of scanning the stage's
-        // units on every result.
         let open = try Bool.fetchOne(
-            db.cachedStatement(sql: """
-                SELECT EXISTS (SELECT 1 FROM workUnit WHERE runId = ? AND iteration = ? AND stage = ?
-                                 AND state IN ('queued', 'leased', 'cancelled'))
-                """),
-            arguments: [runId, iteration, sampling.rawValue]) ?? false
+            db.cachedStatement(sql: openUnitExists),
+            arguments: [runId, iteration, sampling] + StatementArguments(WorkUnitState.open)) ?? false
         // Units not yet queued (WorkQueuer) are open work too.
         guard !open, try !hasUnqueuedWork(db, runId: runId, iteration: iteration, stage: sampling) else { return }
 
@@ -99,7 +96,8 @@ extension SQLiteStore {
         switch sampling {
         case .presample:
             try db.execute(
-                sql: "UPDATE iteration SET stage = 'allocate' WHERE runId = ? AND number = ?", arguments: [runId, iteration])
+                sql: "UPDATE iteration SET stage = ? WHERE runId = ? AND number = ?",
+                arguments: [IterationStage.allocate, runId, iteration])
             let records = try presampleStatistics(db, runId: runId, iteration: iteration)
             try applyAllocation(
                 db, runId: runId, iteration: iteration, configuration: run.configuration,
@@ -109,15 +107,23 @@ extension SQLiteStore {
         case .sample where run.configuration.builtin != nil:
             // The coordinator's trainer takes it from here (BuiltinTrainer).
             try db.execute(
-                sql: "UPDATE iteration SET stage = 'train' WHERE runId = ? AND number = ?", arguments: [runId, iteration])
+                sql: "UPDATE iteration SET stage = ? WHERE runId = ? AND number = ?",
+                arguments: [IterationStage.train, runId, iteration])
         case .sample:
             // Another trainer's run: train and evaluate happen outside gvm.
             try db.execute(
-                sql: "UPDATE iteration SET stage = 'done', finishedAt = ? WHERE runId = ? AND number = ?",
-                arguments: [now, runId, iteration])
+                sql: "UPDATE iteration SET stage = ?, finishedAt = ? WHERE runId = ? AND number = ?",
+                arguments: [IterationStage.done, now, runId, iteration])
             try finishIteration(db, run: run, iteration: iteration, now: now)
         }
     }
+
+    /// The open states listed, so the (runId, iteration, stage, state) index
+    /// answers with lookups instead of scanning the stage's units on every result.
+    private static let openUnitExists = """
+        SELECT EXISTS (SELECT 1 FROM workUnit WHERE runId = ? AND iteration = ? AND stage = ?
+                         AND state IN (\(databaseQuestionMarks(count: WorkUnitState.open.count))))
+        """
 
     /// The pre-sampling statistics of an iteration's prompts in batch order:
     /// what the allocation reads, and no more (`promptRecords` also gathers
@@ -130,10 +136,10 @@ extension SQLiteStore {
                 SELECT p.promptId, s.samples, s.accepted, s.gradNormSum, s.gradNormSquareSum
                 FROM iterationPrompt p
                 LEFT JOIN promptStatistics s ON s.runId = p.runId AND s.iteration = p.iteration
-                     AND s.promptId = p.promptId AND s.stage = 'presample'
+                     AND s.promptId = p.promptId AND s.stage = ?
                 WHERE p.runId = ? AND p.iteration = ? ORDER BY p.batchIndex
                 """),
-            arguments: [runId, iteration]
+            arguments: [SamplingStage.presample, runId, iteration]
         ).map {
             (
                 $0["promptId"],
@@ -149,11 +155,11 @@ extension SQLiteStore {
     static func finishIteration(_ db: Database, run: RunRow, iteration: Int, now: Date) throws {
         guard run.state == .active else { return }
         if iteration + 1 >= run.configuration.iterations {
-            try db.execute(sql: "UPDATE run SET state = 'completed' WHERE id = ?", arguments: [run.id])
+            try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.completed, run.id])
         } else if run.configuration.advance == .auto {
             try startIteration(db, runId: run.id, number: iteration + 1, now: now)
         } else {
-            try db.execute(sql: "UPDATE run SET state = 'waiting' WHERE id = ?", arguments: [run.id])
+            try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.waiting, run.id])
         }
     }
 }

@@ -45,15 +45,16 @@ extension SQLiteStore {
         // id) index: a join filtered by model walked every queued unit of
         // other models' runs before reaching this model's.
         let runIds = try Int.fetchAll(
-            db.cachedStatement(sql: "SELECT id FROM run WHERE state = 'active' AND model = ? ORDER BY id"), arguments: [model])
+            db.cachedStatement(sql: "SELECT id FROM run WHERE state = ? AND model = ? ORDER BY id"),
+            arguments: [RunState.active, model])
         var units: [Row] = []
         for condition in ["NULL", "NOT NULL"] {
             let statement = try db.cachedStatement(sql: """
-                SELECT * FROM workUnit WHERE state = 'queued' AND runId = ? AND leaseId IS \(condition)
+                SELECT * FROM workUnit WHERE state = ? AND runId = ? AND leaseId IS \(condition)
                 ORDER BY id LIMIT ?
                 """)
             for runId in runIds where units.count < limit {
-                units += try Row.fetchAll(statement, arguments: [runId, limit - units.count])
+                units += try Row.fetchAll(statement, arguments: [WorkUnitState.queued, runId, limit - units.count])
             }
         }
         return units
@@ -67,11 +68,11 @@ extension SQLiteStore {
         let overdue = try Row.fetchAll(
             db.cachedStatement(sql: """
                 SELECT w.id, w.runId, w.iteration, w.attempts FROM workUnit w JOIN lease l ON l.id = w.leaseId
-                WHERE w.state = 'leased' AND l.state = 'active' AND l.expiresAt < ?
+                WHERE w.state = ? AND l.state = ? AND l.expiresAt < ?
                 """),
-            arguments: [now])
-        try db.cachedStatement(sql: "UPDATE lease SET state = 'expired' WHERE state = 'active' AND expiresAt < ?")
-            .execute(arguments: [now])
+            arguments: [WorkUnitState.leased, LeaseState.active, now])
+        try db.cachedStatement(sql: "UPDATE lease SET state = ? WHERE state = ? AND expiresAt < ?")
+            .execute(arguments: [LeaseState.expired, LeaseState.active, now])
         for unit in overdue {
             try useAttempt(db, unitId: unit["id"], runId: unit["runId"], iteration: unit["iteration"], attempts: unit["attempts"], counts: true, now: now)
         }
@@ -84,7 +85,7 @@ extension SQLiteStore {
         let budget = RetryBudget(maxAttempts: try runRow(db, id: runId).configuration.maxAttemptsPerUnit)
         let outcome = budget.afterFailure(attempts: attempts, counts: counts)
         try db.cachedStatement(sql: "UPDATE workUnit SET state = ?, attempts = ? WHERE id = ?")
-            .execute(arguments: [outcome.failed ? "failed" : "queued", outcome.attempts, unitId])
+            .execute(arguments: [outcome.failed ? WorkUnitState.failed : .queued, outcome.attempts, unitId])
         if outcome.failed {
             try advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
         }
@@ -96,13 +97,13 @@ extension SQLiteStore {
         let expiresAt = now.addingTimeInterval(configuration.leaseSeconds)
         let unitId: Int64 = unit["id"]
         if let previous: String = unit["leaseId"] {
-            try db.cachedStatement(sql: "UPDATE lease SET state = 'superseded' WHERE id = ?").execute(arguments: [previous])
+            try db.cachedStatement(sql: "UPDATE lease SET state = ? WHERE id = ?").execute(arguments: [LeaseState.superseded, previous])
         }
         try db.cachedStatement(
-            sql: "INSERT INTO lease (id, workUnitId, workerName, issuedAt, expiresAt, state) VALUES (?, ?, ?, ?, ?, 'active')"
-        ).execute(arguments: [leaseId, unitId, workerName, now, expiresAt])
-        try db.cachedStatement(sql: "UPDATE workUnit SET state = 'leased', leaseId = ? WHERE id = ?")
-            .execute(arguments: [leaseId, unitId])
+            sql: "INSERT INTO lease (id, workUnitId, workerName, issuedAt, expiresAt, state) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [leaseId, unitId, workerName, now, expiresAt, LeaseState.active])
+        try db.cachedStatement(sql: "UPDATE workUnit SET state = ?, leaseId = ? WHERE id = ?")
+            .execute(arguments: [WorkUnitState.leased, leaseId, unitId])
 
         let iteration: Int = unit["iteration"]
         let promptId: Int = unit["promptId"]
@@ -115,7 +116,7 @@ extension SQLiteStore {
             arguments: [run.id, iteration]) ?? run.modelVersion
         return Lease(
             leaseId: leaseId, runId: run.id, iteration: iteration,
-            stage: SamplingStage(rawValue: unit["stage"]) ?? .sample, promptId: promptId,
+            stage: try unit.stored("stage", table: "workUnit", row: ["id": unitId]), promptId: promptId,
             firstSampleIndex: unit["firstSampleIndex"], sampleCount: unit["sampleCount"],
             prompt: configuration.prompt.render(problem: prompt["problem"]), gold: prompt["answer"],
             generation: configuration.generation, model: configuration.model,
@@ -128,14 +129,16 @@ extension SQLiteStore {
     func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply {
         try await groupCommit.write { db in
             let lease = try Self.currentLease(db, leaseId: leaseId)
-            guard lease.state == "active" || lease.state == "expired" else {
-                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state); stop working on it")
+            guard lease.state.isUnfinished else {
+                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state.rawValue); stop working on it")
             }
             try Self.requireNotFailed(lease)
             let expiresAt = now.addingTimeInterval(lease.run.configuration.leaseSeconds)
             // An expired lease whose unit was not re-issued comes back to life.
-            try db.cachedStatement(sql: "UPDATE lease SET state = 'active', expiresAt = ? WHERE id = ?").execute(arguments: [expiresAt, leaseId])
-            try db.cachedStatement(sql: "UPDATE workUnit SET state = 'leased' WHERE id = ? AND state = 'queued'").execute(arguments: [lease.unitId])
+            try db.cachedStatement(sql: "UPDATE lease SET state = ?, expiresAt = ? WHERE id = ?")
+                .execute(arguments: [LeaseState.active, expiresAt, leaseId])
+            try db.cachedStatement(sql: "UPDATE workUnit SET state = ? WHERE id = ? AND state = ?")
+                .execute(arguments: [WorkUnitState.leased, lease.unitId, WorkUnitState.queued])
             return HeartbeatReply(expiresAt: expiresAt)
         }
     }
@@ -146,20 +149,20 @@ extension SQLiteStore {
     func release(leaseId: String, release: LeaseRelease, now: Date) async throws {
         try await groupCommit.write { db in
             let lease = try Self.currentLease(db, leaseId: leaseId)
-            guard lease.state == "active" || lease.state == "expired" else {
-                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state) and cannot be released")
+            guard lease.state.isUnfinished else {
+                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state.rawValue) and cannot be released")
             }
             try Self.requireNotFailed(lease)
             try db.cachedStatement(
                 sql: """
-                    UPDATE lease SET state = 'released', receipt = NULL, releaseReason = ?, releaseKind = ?, releasedAt = ?,
+                    UPDATE lease SET state = ?, receipt = NULL, releaseReason = ?, releaseKind = ?, releasedAt = ?,
                         releaseSequence = 1 + (SELECT COALESCE(MAX(releaseSequence), 0) FROM lease
                                                WHERE workerName = ? AND releaseKind IS NOT NULL)
                     WHERE id = ?
                     """
-            ).execute(arguments: [release.reason, release.effectiveKind.rawValue, now, lease.workerName, leaseId])
+            ).execute(arguments: [LeaseState.released, release.reason, release.effectiveKind, now, lease.workerName, leaseId])
             // An expired lease's unit is queued already and has paid for the expiry.
-            let counts = release.effectiveKind.countsAsAttempt && lease.state == "active"
+            let counts = release.effectiveKind.countsAsAttempt && lease.state == .active
             try db.cachedStatement(sql: "UPDATE workUnit SET leaseId = NULL WHERE id = ?").execute(arguments: [lease.unitId])
             try Self.useAttempt(
                 db, unitId: lease.unitId, runId: lease.unit["runId"], iteration: lease.unit["iteration"],
@@ -170,7 +173,7 @@ extension SQLiteStore {
     /// A unit that used up its attempts takes no more heartbeats, results or
     /// releases: its iteration has gone on without it.
     static func requireNotFailed(_ lease: CurrentLease) throws {
-        guard (lease.unit["state"] as String) != "failed" else {
+        guard lease.unitState != .failed else {
             throw CoordinatorError.conflict(
                 "the work of this lease failed after \(lease.unit["attempts"] as Int) attempts; the iteration goes on without it")
         }
@@ -178,9 +181,10 @@ extension SQLiteStore {
 
     /// A lease that still holds its unit.
     struct CurrentLease {
-        var state: String
+        var state: LeaseState
         var unitId: Int64
         var unit: Row
+        var unitState: WorkUnitState
         var run: RunRow
         var workerName: String
     }
@@ -204,6 +208,9 @@ extension SQLiteStore {
         guard run.state != .cancelled else {
             throw CoordinatorError.conflict("run \(run.id) was cancelled; results are refused")
         }
-        return CurrentLease(state: lease["state"], unitId: unitId, unit: unit, run: run, workerName: lease["workerName"])
+        return CurrentLease(
+            state: try lease.stored("state", table: "lease", row: ["id": leaseId]), unitId: unitId, unit: unit,
+            unitState: try unit.stored("state", table: "workUnit", row: ["id": unitId]), run: run,
+            workerName: lease["workerName"])
     }
 }

@@ -11,7 +11,7 @@ extension SQLiteStore {
                 throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue); only an active or waiting run can be paused")
             }
             // Leases already out may still finish; no new ones are handed out.
-            try db.execute(sql: "UPDATE run SET state = 'paused' WHERE id = ?", arguments: [runId])
+            try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.paused, runId])
             return try Self.runSummary(db, id: runId)
         }
     }
@@ -22,7 +22,7 @@ extension SQLiteStore {
             guard run.state == .paused else {
                 throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue); only a paused run can be resumed")
             }
-            try db.execute(sql: "UPDATE run SET state = 'active' WHERE id = ?", arguments: [runId])
+            try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.active, runId])
             run.state = .active
             // An iteration that finished while paused moves on now.
             if try Self.iterationStage(db, runId: runId, iteration: run.currentIteration) == .done {
@@ -38,17 +38,18 @@ extension SQLiteStore {
             guard run.state != .cancelled && run.state != .completed else {
                 throw CoordinatorError.conflict("run \(runId) is already \(run.state.rawValue)")
             }
-            try db.execute(sql: "UPDATE run SET state = 'cancelled' WHERE id = ?", arguments: [runId])
+            try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.cancelled, runId])
             // Release the queue: nothing of this run is leased again, and
             // leases out are ended so their results are refused.
             try db.execute(
                 sql: """
-                    UPDATE lease SET state = 'cancelled'
-                    WHERE state IN ('active', 'expired') AND workUnitId IN (SELECT id FROM workUnit WHERE runId = ?)
+                    UPDATE lease SET state = ?
+                    WHERE state IN (?, ?) AND workUnitId IN (SELECT id FROM workUnit WHERE runId = ?)
                     """,
-                arguments: [runId])
+                arguments: [LeaseState.cancelled, LeaseState.active, LeaseState.expired, runId])
             try db.execute(
-                sql: "UPDATE workUnit SET state = 'cancelled' WHERE runId = ? AND state NOT IN ('done', 'failed')", arguments: [runId])
+                sql: "UPDATE workUnit SET state = ? WHERE runId = ? AND state NOT IN (?, ?)",
+                arguments: [WorkUnitState.cancelled, runId, WorkUnitState.done, WorkUnitState.failed])
             return try Self.runSummary(db, id: runId)
         }
     }
@@ -76,7 +77,7 @@ extension SQLiteStore {
                 throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue) and cannot advance")
             }
             try db.execute(
-                sql: "UPDATE run SET state = 'active', modelVersion = ? WHERE id = ?", arguments: [modelVersion, runId])
+                sql: "UPDATE run SET state = ?, modelVersion = ? WHERE id = ?", arguments: [RunState.active, modelVersion, runId])
             try Self.startIteration(db, runId: runId, number: run.currentIteration + 1, now: now)
             return try Self.runSummary(db, id: runId)
         }
@@ -93,18 +94,19 @@ extension SQLiteStore {
     func gauges(now: Date) async throws -> StoreGauges {
         try await pool.read { db in
             var byState = Dictionary(uniqueKeysWithValues: RunState.allCases.map { ($0, 0) })
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS count FROM run GROUP BY state") {
-                if let state = RunState(rawValue: row["state"]) { byState[state] = row["count"] }
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS count, MIN(id) AS firstId FROM run GROUP BY state") {
+                let state: RunState = try row.stored("state", table: "run", row: ["id": row["firstId"] as Int])
+                byState[state] = row["count"]
             }
             // A lease past its expiry is expired even before a grant notices.
             let leases = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT COALESCE(SUM(CASE WHEN state = 'active' AND expiresAt >= ? THEN 1 ELSE 0 END), 0) AS active,
-                           COALESCE(SUM(CASE WHEN state = 'expired' OR (state = 'active' AND expiresAt < ?) THEN 1 ELSE 0 END), 0) AS expired
-                    FROM lease WHERE state IN ('active', 'expired')
+                    SELECT COALESCE(SUM(CASE WHEN state = :active AND expiresAt >= :now THEN 1 ELSE 0 END), 0) AS active,
+                           COALESCE(SUM(CASE WHEN state = :expired OR (state = :active AND expiresAt < :now) THEN 1 ELSE 0 END), 0) AS expired
+                    FROM lease WHERE state IN (:active, :expired)
                     """,
-                arguments: [now, now])
+                arguments: ["active": LeaseState.active, "expired": LeaseState.expired, "now": now])
             return StoreGauges(runsByState: byState, leasesActive: leases?["active"] ?? 0, leasesExpired: leases?["expired"] ?? 0)
         }
     }

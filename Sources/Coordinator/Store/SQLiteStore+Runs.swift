@@ -33,7 +33,7 @@ extension SQLiteStore {
                     """,
                 arguments: [
                     dataset["id"], configuration.model, try Self.json(configuration), GVMVersion.current,
-                    RunState.active.rawValue, configuration.modelVersion, now, OrderVersion.current.rawValue,
+                    RunState.active, configuration.modelVersion, now, OrderVersion.current.rawValue,
                 ])
             let runId = Int(db.lastInsertedRowID)
             if let weights {

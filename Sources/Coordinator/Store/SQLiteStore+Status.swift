@@ -16,10 +16,10 @@ extension SQLiteStore {
                     db,
                     sql: """
                         SELECT COALESCE(SUM(sampleCount), 0) AS total,
-                               COALESCE(SUM(CASE WHEN state = 'done' THEN sampleCount ELSE 0 END), 0) AS done
+                               COALESCE(SUM(CASE WHEN state = ? THEN sampleCount ELSE 0 END), 0) AS done
                         FROM workUnit WHERE runId = ? AND iteration = ? AND stage = ?
                         """,
-                    arguments: [run.id, run.currentIteration, sampling.rawValue])
+                    arguments: [WorkUnitState.done, run.id, run.currentIteration, sampling])
                 runs.append(StatusReport.Run(
                     runId: run.id, dataset: run.configuration.dataset, model: run.configuration.model,
                     state: run.state, iteration: run.currentIteration, iterations: run.configuration.iterations,
@@ -77,16 +77,17 @@ extension SQLiteStore {
                     ORDER BY stage, promptId, sampleIndex LIMIT ?
                     """,
                 arguments: [
-                    runId, iteration, stage?.rawValue, stage?.rawValue,
+                    runId, iteration, stage, stage,
                     cursor?.stage.rawValue ?? "", cursor?.promptId ?? -1, cursor?.sampleIndex ?? -1, limit,
                 ])
-            return try rows.map { row in
-                TraceRecord(
-                    traceId: row["id"], runId: row["runId"], iteration: row["iteration"],
-                    stage: SamplingStage(rawValue: row["stage"]) ?? .sample, promptId: row["promptId"],
+            return try rows.map { row -> TraceRecord in
+                let traceId: Int64 = row["id"]
+                return TraceRecord(
+                    traceId: traceId, runId: row["runId"], iteration: row["iteration"],
+                    stage: try row.stored("stage", table: "trace", row: ["id": traceId]), promptId: row["promptId"],
                     sampleIndex: row["sampleIndex"], modelVersion: row["modelVersion"], response: row["response"],
                     reward: row["reward"], gradNorm: row["gradNorm"], completionTokens: row["completionTokens"],
-                    finishReason: FinishReason(rawValue: row["finishReason"]) ?? .stop,
+                    finishReason: try row.stored("finishReason", table: "trace", row: ["id": traceId]),
                     tokenLogprobs: try (row["tokenLogprobs"] as String?).map { try Self.decode([Double].self, json: $0) },
                     leaseId: row["leaseId"], workerName: row["workerName"], createdAt: row["createdAt"])
             }

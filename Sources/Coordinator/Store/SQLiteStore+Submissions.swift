@@ -14,8 +14,8 @@ extension SQLiteStore {
         let digest = try ResultDigest.of(result)
         return try await groupCommit.write { db in
             if let finished = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT receipt, resultDigest FROM lease WHERE id = ? AND state = 'completed'"),
-                arguments: [leaseId])
+                db.cachedStatement(sql: "SELECT receipt, resultDigest FROM lease WHERE id = ? AND state = ?"),
+                arguments: [leaseId, LeaseState.completed])
             {
                 // Leases finished before digests were kept have none; their
                 // repeats are answered as they always were.
@@ -28,14 +28,14 @@ extension SQLiteStore {
                 return replay
             }
             let lease = try Self.currentLease(db, leaseId: leaseId)
-            guard lease.state == "active" || lease.state == "expired" else {
-                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state); its result is not counted")
+            guard lease.state.isUnfinished else {
+                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state.rawValue); its result is not counted")
             }
             try Self.requireNotFailed(lease)
             let unit = lease.unit
             let runId: Int = unit["runId"]
             let iteration: Int = unit["iteration"]
-            let stage: String = unit["stage"]
+            let stage: SamplingStage = try unit.stored("stage", table: "workUnit", row: ["id": lease.unitId])
             let promptId: Int = unit["promptId"]
             let first: Int = unit["firstSampleIndex"]
             let count: Int = unit["sampleCount"]
@@ -57,7 +57,7 @@ extension SQLiteStore {
             for sample in result.samples {
                 try insert.execute(arguments: [
                     runId, iteration, stage, promptId, sample.sampleIndex, modelVersion, sample.response, sample.reward,
-                    sample.gradNorm, sample.completionTokens, sample.finishReason.rawValue,
+                    sample.gradNorm, sample.completionTokens, sample.finishReason,
                     try sample.tokenLogprobs.map { try Self.json($0) }, leaseId, lease.workerName, now,
                 ])
                 if sample.accepted {
@@ -93,13 +93,16 @@ extension SQLiteStore {
             let receipt = SubmissionReceipt(
                 leaseId: leaseId, recordedSamples: result.samples.count, acceptedSamples: statistics.accepted,
                 duplicate: false)
-            try db.cachedStatement(sql: "UPDATE workUnit SET state = 'done' WHERE id = ?").execute(arguments: [lease.unitId])
+            try db.cachedStatement(sql: "UPDATE workUnit SET state = ? WHERE id = ?")
+                .execute(arguments: [WorkUnitState.done, lease.unitId])
             try db.cachedStatement(
                 sql: """
-                    UPDATE lease SET state = 'completed', receipt = ?, resultDigest = ?, completedAt = ?, samples = ?, tokens = ?
+                    UPDATE lease SET state = ?, receipt = ?, resultDigest = ?, completedAt = ?, samples = ?, tokens = ?
                     WHERE id = ?
                     """
-            ).execute(arguments: [try Self.json(receipt), digest, now, result.generated, result.tokens, leaseId])
+            ).execute(arguments: [
+                LeaseState.completed, try Self.json(receipt), digest, now, result.generated, result.tokens, leaseId,
+            ])
             try db.cachedStatement(sql: "UPDATE worker SET lastSeen = ?, samplesSubmitted = samplesSubmitted + ? WHERE name = ?")
                 .execute(arguments: [now, result.generated, lease.workerName])
             try Self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)

@@ -60,26 +60,32 @@ extension SQLiteStore {
     /// runs have weights or reach those stages.
     func nextBuiltinJob() async throws -> BuiltinJob? {
         try await pool.read { db in
-            if let runId = try Int.fetchOne(db, sql: """
-                SELECT r.id FROM run r
-                WHERE r.state = 'active'
-                  AND EXISTS (SELECT 1 FROM modelWeights w WHERE w.runId = r.id AND w.version = '0')
-                  AND NOT EXISTS (SELECT 1 FROM evaluation e WHERE e.runId = r.id AND e.modelVersion = '0')
-                ORDER BY r.id LIMIT 1
-                """)
+            if let runId = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT r.id FROM run r
+                    WHERE r.state = ?
+                      AND EXISTS (SELECT 1 FROM modelWeights w WHERE w.runId = r.id AND w.version = '0')
+                      AND NOT EXISTS (SELECT 1 FROM evaluation e WHERE e.runId = r.id AND e.modelVersion = '0')
+                    ORDER BY r.id LIMIT 1
+                    """,
+                arguments: [RunState.active])
             {
                 return .evaluateInitial(runId: runId)
             }
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT i.runId, i.number, i.stage FROM iteration i JOIN run r ON r.id = i.runId
-                WHERE r.state = 'active' AND i.stage IN ('train', 'evaluate')
-                ORDER BY i.runId, i.number LIMIT 1
-                """)
+            guard let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT i.runId, i.number, i.stage FROM iteration i JOIN run r ON r.id = i.runId
+                    WHERE r.state = ? AND i.stage IN (?, ?)
+                    ORDER BY i.runId, i.number LIMIT 1
+                    """,
+                arguments: [RunState.active, IterationStage.train, IterationStage.evaluate])
             else { return nil }
-            let stage: String = row["stage"]
-            return stage == IterationStage.train.rawValue
-                ? .train(runId: row["runId"], iteration: row["number"])
-                : .evaluate(runId: row["runId"], iteration: row["number"])
+            let runId: Int = row["runId"]
+            let iteration: Int = row["number"]
+            let stage: IterationStage = try row.stored("stage", table: "iteration", row: ["runId": runId, "number": iteration])
+            return stage == .train ? .train(runId: runId, iteration: iteration) : .evaluate(runId: runId, iteration: iteration)
         }
     }
 
@@ -107,20 +113,22 @@ extension SQLiteStore {
                     allocated: row["allocatedCount"] ?? 0, presamples: configuration.presamplesDrawn,
                     trainOnPresamples: configuration.trainOnPresamples)
             }
-            let stages = presamplesUsed.values.contains { $0 > 0 } ? ["presample", "sample"] : ["sample"]
+            let stages: [SamplingStage] = presamplesUsed.values.contains { $0 > 0 } ? [.presample, .sample] : [.sample]
             let traces = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT stage, promptId, sampleIndex, response, reward, finishReason, tokenLogprobs FROM trace
-                    WHERE runId = ? AND iteration = ? AND stage IN (\(stages.map { "'\($0)'" }.joined(separator: ", ")))
+                    SELECT id, stage, promptId, sampleIndex, response, reward, finishReason, tokenLogprobs FROM trace
+                    WHERE runId = ? AND iteration = ? AND stage IN (\(databaseQuestionMarks(count: stages.count)))
                     ORDER BY stage, promptId, sampleIndex
                     """,
-                arguments: [runId, iteration]
-            ).map {
-                TrainingTrace(
-                    stage: SamplingStage(rawValue: $0["stage"]) ?? .sample, promptId: $0["promptId"],
-                    sampleIndex: $0["sampleIndex"], response: $0["response"], reward: $0["reward"],
-                    finishReason: FinishReason(rawValue: $0["finishReason"]) ?? .length, tokenLogprobsJSON: $0["tokenLogprobs"])
+                arguments: [runId, iteration] + StatementArguments(stages)
+            ).map { row -> TrainingTrace in
+                let traceId: Int64 = row["id"]
+                return TrainingTrace(
+                    stage: try row.stored("stage", table: "trace", row: ["id": traceId]), promptId: row["promptId"],
+                    sampleIndex: row["sampleIndex"], response: row["response"], reward: row["reward"],
+                    finishReason: try row.stored("finishReason", table: "trace", row: ["id": traceId]),
+                    tokenLogprobsJSON: row["tokenLogprobs"])
             }.filter { $0.stage == .sample || $0.sampleIndex < presamplesUsed[$0.promptId, default: 0] }
             var problems: [Int: String] = [:]
             for row in try Row.fetchAll(
@@ -191,7 +199,8 @@ extension SQLiteStore {
                 sql: "UPDATE training SET modelVersion = ?, finishedAt = ? WHERE runId = ? AND iteration = ?",
                 arguments: [version, now, runId, iteration])
             try db.execute(
-                sql: "UPDATE iteration SET stage = 'evaluate' WHERE runId = ? AND number = ?", arguments: [runId, iteration])
+                sql: "UPDATE iteration SET stage = ? WHERE runId = ? AND number = ?",
+                arguments: [IterationStage.evaluate, runId, iteration])
             try db.execute(sql: "UPDATE run SET modelVersion = ? WHERE id = ?", arguments: [version, runId])
             return true
         }
@@ -261,8 +270,8 @@ extension SQLiteStore {
             }
             try Self.insertEvaluation(db, runId: runId, evaluation: evaluation)
             try db.execute(
-                sql: "UPDATE iteration SET stage = 'done', finishedAt = ? WHERE runId = ? AND number = ?",
-                arguments: [now, runId, iteration])
+                sql: "UPDATE iteration SET stage = ?, finishedAt = ? WHERE runId = ? AND number = ?",
+                arguments: [IterationStage.done, now, runId, iteration])
             try Self.finishIteration(db, run: run, iteration: iteration, now: now)
             return true
         }

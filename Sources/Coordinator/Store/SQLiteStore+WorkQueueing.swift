@@ -23,7 +23,7 @@ extension SQLiteStore {
                     plannedUnits, queuedUnits)
                 VALUES (?, ?, ?, ?, ?, 0, 0, ?, 0)
                 """,
-            arguments: [runId, iteration, stage.rawValue, counts.count, perLease, planned])
+            arguments: [runId, iteration, stage, counts.count, perLease, planned])
         _ = try queueBatch(db, runId: runId, iteration: iteration, stage: stage, configuration: configuration, limit: limit)
     }
 
@@ -33,7 +33,7 @@ extension SQLiteStore {
             db.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM workQueueing WHERE runId = ? AND iteration = ? AND stage = ?)
                 """),
-            arguments: [runId, iteration, stage.rawValue]) ?? false
+            arguments: [runId, iteration, stage]) ?? false
     }
 
     /// Queues the next batch of the stage's plan from its cursor; the plan
@@ -43,7 +43,7 @@ extension SQLiteStore {
     ) throws -> Int {
         guard let plan = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM workQueueing WHERE runId = ? AND iteration = ? AND stage = ?"),
-            arguments: [runId, iteration, stage.rawValue])
+            arguments: [runId, iteration, stage])
         else { return 0 }
         let cursor = WorkQueueing.Cursor(batchIndex: plan["nextBatchIndex"], sampleIndex: plan["nextSampleIndex"])
         let perLease: Int = plan["maxSamplesPerLease"]
@@ -70,26 +70,26 @@ extension SQLiteStore {
 
         let insert = try db.cachedStatement(sql: """
             INSERT INTO workUnit (runId, iteration, stage, promptId, firstSampleIndex, sampleCount, seed, state)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued')
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for unit in batch.units {
             let seed = RunDeterminism.leaseSeed(
                 runSeed: configuration.leaseSeedBase, iteration: iteration, stage: stage,
                 promptId: unit.promptId, firstSampleIndex: unit.firstSampleIndex)
             try insert.execute(arguments: [
-                runId, iteration, stage.rawValue, unit.promptId, unit.firstSampleIndex, unit.sampleCount, seed,
+                runId, iteration, stage, unit.promptId, unit.firstSampleIndex, unit.sampleCount, seed, WorkUnitState.queued,
             ])
         }
         if WorkQueueing.isComplete(batch.next, promptCount: plan["promptCount"]) {
             try db.cachedStatement(sql: "DELETE FROM workQueueing WHERE runId = ? AND iteration = ? AND stage = ?")
-                .execute(arguments: [runId, iteration, stage.rawValue])
+                .execute(arguments: [runId, iteration, stage])
         } else {
             try db.cachedStatement(sql: """
                 UPDATE workQueueing SET nextBatchIndex = ?, nextSampleIndex = ?, queuedUnits = queuedUnits + ?
                 WHERE runId = ? AND iteration = ? AND stage = ?
                 """
             ).execute(arguments: [
-                batch.next.batchIndex, batch.next.sampleIndex, batch.units.count, runId, iteration, stage.rawValue,
+                batch.next.batchIndex, batch.next.sampleIndex, batch.units.count, runId, iteration, stage,
             ])
         }
         return batch.units.count
@@ -106,10 +106,15 @@ extension SQLiteStore {
 
     func unqueuedStages() async throws -> [UnqueuedStage] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM workQueueing ORDER BY runId, iteration, stage").map {
-                UnqueuedStage(
-                    runId: $0["runId"], iteration: $0["iteration"], stage: SamplingStage(rawValue: $0["stage"]) ?? .sample,
-                    plannedUnits: $0["plannedUnits"], queuedUnits: $0["queuedUnits"])
+            try Row.fetchAll(db, sql: "SELECT * FROM workQueueing ORDER BY runId, iteration, stage").map { row -> UnqueuedStage in
+                let runId: Int = row["runId"]
+                let iteration: Int = row["iteration"]
+                return UnqueuedStage(
+                    runId: runId, iteration: iteration,
+                    stage: try row.stored(
+                        "stage", table: "workQueueing",
+                        row: ["runId": runId, "iteration": iteration, "stage": row["stage"] as DatabaseValue]),
+                    plannedUnits: row["plannedUnits"], queuedUnits: row["queuedUnits"])
             }
         }
     }
@@ -126,12 +131,13 @@ extension SQLiteStore {
             else { return nil }
             let runId: Int = plan["runId"]
             let iteration: Int = plan["iteration"]
-            let stageName: String = plan["stage"]
+            let stage: SamplingStage = try plan.stored(
+                "stage", table: "workQueueing", row: ["runId": runId, "iteration": iteration, "stage": plan["stage"] as DatabaseValue])
             let run = try Self.runRow(db, id: runId)
-            guard run.state != .cancelled, let stage = SamplingStage(rawValue: stageName) else {
+            guard run.state != .cancelled else {
                 try db.execute(
                     sql: "DELETE FROM workQueueing WHERE runId = ? AND iteration = ? AND stage = ?",
-                    arguments: [runId, iteration, stageName])
+                    arguments: [runId, iteration, stage])
                 return 0
             }
             let written = try Self.queueBatch(

@@ -35,6 +35,9 @@ final class SQLiteStore: CoordinatorStore {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
+        // A state this gvm does not know refuses the whole file now, rather
+        // than a request at a time later (or a silent default).
+        try pool.read(StateColumn.checkAll)
         groupCommit = GroupCommitWriter(pool: pool)
         checkpointer = try WALCheckpointer(path: path, pool: pool)
     }
@@ -68,7 +71,7 @@ final class SQLiteStore: CoordinatorStore {
             datasetId = row["datasetId"]
             configuration = try SQLiteStore.runConfigurations.configuration(runId: id, json: row["configuration"])
             gvmVersion = row["gvmVersion"]
-            state = RunState(rawValue: row["state"]) ?? .active
+            state = try row.stored("state", table: "run", row: ["id": id])
             currentIteration = row["currentIteration"]
             modelVersion = row["modelVersion"]
             createdAt = row["createdAt"]
@@ -84,8 +87,9 @@ final class SQLiteStore: CoordinatorStore {
     }
 
     static func iterationStage(_ db: Database, runId: Int, iteration: Int) throws -> IterationStage {
-        let stage = try String.fetchOne(
+        guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT stage FROM iteration WHERE runId = ? AND number = ?"), arguments: [runId, iteration])
-        return stage.flatMap(IterationStage.init(rawValue:)) ?? .done
+        else { return .done }
+        return try row.stored("stage", table: "iteration", row: ["runId": runId, "number": iteration])
     }
 }

@@ -147,7 +147,7 @@ public struct SampleResult: Codable, Sendable, Equatable {
     public var accepted: Bool { reward > 0 }
 }
 
-public enum FinishReason: String, Codable, Sendable {
+public enum FinishReason: String, Codable, Sendable, CaseIterable {
     case stop
     case length
 }
