@@ -10,13 +10,6 @@ struct RunControlRoutes<Context: RequestContext> {
         var modelVersion: String
     }
 
-    struct WaitAnswer: Encodable {
-        var done: Bool
-        var state: RunState
-        /// Nil while the iteration has not started.
-        var iteration: IterationSummary?
-    }
-
     /// The longest a wait request is held open. Kept short because a
     /// graceful shutdown waits for requests in flight; the CLI repeats it.
     static var maxWaitSeconds: Double { 20 }
@@ -50,23 +43,8 @@ struct RunControlRoutes<Context: RequestContext> {
                 timeout = value
             }
             let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-            while true {
-                let run = try await store.run(id: runId)
-                guard iteration <= run.iteration || run.state == .active || run.state == .waiting || run.state == .paused else {
-                    throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue) and will not reach iteration \(iteration)")
-                }
-                if iteration <= run.iteration {
-                    let summary = try await store.iterations(runId: runId).first { $0.iteration == iteration }
-                    if let summary, summary.stage == .done || run.state == .cancelled {
-                        return try JSONResponses.ok(WaitAnswer(done: summary.stage == .done, state: run.state, iteration: summary))
-                    }
-                }
-                if ContinuousClock.now >= deadline {
-                    let summary = try await store.iterations(runId: runId).first { $0.iteration == iteration }
-                    return try JSONResponses.ok(WaitAnswer(done: false, state: run.state, iteration: summary))
-                }
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            return try JSONResponses.ok(try await IterationWait(store: store).answer(
+                runId: runId, iteration: iteration, deadline: deadline))
         }
         router.get("v1/workers") { _, _ in
             try JSONResponses.ok(["workers": try await store.workers(now: Date())])

@@ -28,7 +28,7 @@ struct RunRoutes<Context: RequestContext> {
         runs.get(":runId/iterations/:iteration") { _, context in
             let runId = try Self.integer("runId", context)
             let iteration = try Self.integer("iteration", context)
-            guard let summary = try await store.iterations(runId: runId).first(where: { $0.iteration == iteration }) else {
+            guard let summary = try await store.iteration(runId: runId, number: iteration) else {
                 throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)")
             }
             return try JSONResponses.ok(summary)

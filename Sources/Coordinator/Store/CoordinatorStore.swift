@@ -4,7 +4,7 @@ import Shared
 /// Everything the coordinator keeps, behind one protocol so that the
 /// scheduler and routes don't depend on SQLite. Every method is one
 /// transaction: it happens whole or not at all.
-protocol CoordinatorStore: DatasetImportStore {
+protocol CoordinatorStore: DatasetImportStore, StoreChangeFeed {
     func importDataset(_ dataset: ParsedDataset, now: Date) async throws -> DatasetSummary
     func datasets() async throws -> [DatasetSummary]
 
@@ -28,6 +28,8 @@ protocol CoordinatorStore: DatasetImportStore {
     func advance(runId: Int, modelVersion: String, now: Date) async throws -> RunSummary
     func runs() async throws -> [RunSummary]
     func iterations(runId: Int) async throws -> [IterationSummary]
+    /// One iteration's summary; nil when the run has no such iteration yet.
+    func iteration(runId: Int, number: Int) async throws -> IterationSummary?
     func promptHistory(runId: Int, promptId: Int) async throws -> [PromptIterationRecord]
     func workers(now: Date) async throws -> [WorkerSummary]
     func allocationExport(runId: Int, iteration: Int) async throws -> AllocationExport

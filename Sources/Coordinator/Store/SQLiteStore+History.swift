@@ -11,10 +11,24 @@ extension SQLiteStore {
         }
     }
 
+    func iteration(runId: Int, number: Int) async throws -> IterationSummary? {
+        try await pool.read { db in
+            _ = try Self.runRow(db, id: runId)
+            return try Self.existingIterationSummary(db, runId: runId, iteration: number)
+        }
+    }
+
     static func iterationSummary(_ db: Database, runId: Int, iteration: Int) throws -> IterationSummary {
+        guard let summary = try existingIterationSummary(db, runId: runId, iteration: iteration) else {
+            throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)")
+        }
+        return summary
+    }
+
+    static func existingIterationSummary(_ db: Database, runId: Int, iteration: Int) throws -> IterationSummary? {
         guard let row = try Row.fetchOne(
             db, sql: "SELECT * FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration])
-        else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
+        else { return nil }
         let records = try promptRecords(db, runId: runId, iteration: iteration)
         let fellBack: Bool = row["fellBackToUniform"]
         // p_i from pre-sampling; for uniform runs, from the sample stage.

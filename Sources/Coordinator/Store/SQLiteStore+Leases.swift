@@ -111,9 +111,7 @@ extension SQLiteStore {
             db.cachedStatement(sql: "SELECT problem, answer FROM prompt WHERE datasetId = ? AND position = ?"),
             arguments: [run.datasetId, promptId])
         else { throw CoordinatorError.notFound("prompt \(promptId) of run \(run.id) is missing from its dataset") }
-        let modelVersion = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?"),
-            arguments: [run.id, iteration]) ?? run.modelVersion
+        let modelVersion = try iterationModelVersion(db, runId: run.id, iteration: iteration) ?? run.modelVersion
         return Lease(
             leaseId: leaseId, runId: run.id, iteration: iteration,
             stage: try unit.stored("stage", table: "workUnit", row: ["id": unitId]), promptId: promptId,

@@ -45,9 +45,7 @@ extension SQLiteStore {
                 throw CoordinatorError.invalid(error)
             }
 
-            let modelVersion = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?"),
-                arguments: [runId, iteration]) ?? lease.run.modelVersion
+            let modelVersion = try Self.iterationModelVersion(db, runId: runId, iteration: iteration) ?? lease.run.modelVersion
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO trace (runId, iteration, stage, promptId, sampleIndex, modelVersion, response, reward,
                                    gradNorm, completionTokens, finishReason, tokenLogprobs, leaseId, workerName, createdAt)

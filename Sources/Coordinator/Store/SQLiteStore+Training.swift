@@ -95,9 +95,9 @@ extension SQLiteStore {
             guard let builtin = run.configuration.builtin else {
                 throw CoordinatorError.conflict("run \(runId) is not a run on the built-in model")
             }
-            guard let modelVersion = try String.fetchOne(
-                db, sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration])
-            else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
+            guard let modelVersion = try Self.iterationModelVersion(db, runId: runId, iteration: iteration) else {
+                throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)")
+            }
             guard let weights = try Self.storedWeights(db, runId: runId, version: modelVersion) else {
                 throw CoordinatorError.notFound("run \(runId) has no weights of model version \"\(modelVersion)\"")
             }

@@ -12,6 +12,8 @@ final class SQLiteStore: CoordinatorStore {
     /// Lease grants, heartbeats, releases and results: the hot writes.
     let groupCommit: GroupCommitWriter
     private let checkpointer: WALCheckpointer
+    /// Wakes waiters on a run after a commit changed it (StoreChangeFeed).
+    let changes: RunChangeBroadcaster
     static let runConfigurations = RunConfigurationCache()
 
     /// `maxDatabaseMiB` caps the database's size: a write that would grow it
@@ -38,6 +40,9 @@ final class SQLiteStore: CoordinatorStore {
         // A state this gvm does not know refuses the whole file now, rather
         // than a request at a time later (or a silent default).
         try pool.read(StateColumn.checkAll)
+        let changes = RunChangeBroadcaster()
+        self.changes = changes
+        try pool.writeWithoutTransaction { db in try SQLiteRunChangeSignals.install(on: db, broadcaster: changes) }
         groupCommit = GroupCommitWriter(pool: pool)
         checkpointer = try WALCheckpointer(path: path, pool: pool)
     }
@@ -91,5 +96,12 @@ final class SQLiteStore: CoordinatorStore {
             db.cachedStatement(sql: "SELECT stage FROM iteration WHERE runId = ? AND number = ?"), arguments: [runId, iteration])
         else { return .done }
         return try row.stored("stage", table: "iteration", row: ["runId": runId, "number": iteration])
+    }
+
+    /// The model version an iteration samples with; nil before it exists.
+    static func iterationModelVersion(_ db: Database, runId: Int, iteration: Int) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT modelVersion FROM iteration WHERE runId = ? AND number = ?"),
+            arguments: [runId, iteration])
     }
 }
