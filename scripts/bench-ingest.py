@@ -732,6 +732,58 @@ def replay_coordinator_sql(path: str, units: int, responses: list[str], workers:
 # The benchmark
 
 
+def wait_latency(host: str, port: int, samples: int) -> dict:
+    """How long after the result that completes an iteration a held
+    `GET .../iterations/{i}/wait` answers done: a small run of `samples`
+    one-unit iterations (auto-advance), a wait held open on each before its
+    only unit is leased and submitted. Latency = the wait's done answer minus
+    the submit's reply, both on this process's monotonic clock; it can be a
+    little negative, since the change feed signals at commit, before the
+    submitter's own reply is written."""
+    client = Client(host, port)
+    run_id = client.json("POST", "/v1/runs", {
+        "dataset": DATASET_NAME, "model": MODEL + "-wait", "strategy": "uniform", "algorithm": "grpo",
+        "samplesPerPrompt": SAMPLES_PER_LEASE, "maxSamplesPerLease": SAMPLES_PER_LEASE, "promptsPerIteration": 1,
+        "iterations": samples, "leaseSeconds": 600, "advance": "auto"})["runId"]
+    responses = make_responses(8, 256)
+    latencies, requests = [], 0
+    for iteration in range(samples):
+        answer: dict = {}
+
+        def hold() -> None:
+            nonlocal requests
+            waiter = Client(host, port)
+            try:
+                while True:
+                    requests += 1
+                    reply = waiter.json("GET", f"/v1/runs/{run_id}/iterations/{iteration}/wait?timeoutSeconds=20")
+                    if reply["done"]:
+                        answer["end"] = monotonic()
+                        return
+            finally:
+                waiter.close()
+
+        thread = threading.Thread(target=hold, daemon=True)
+        thread.start()
+        time.sleep(0.05)  # the wait is held before the unit is leased
+        leases = client.json("POST", "/v1/leases", {"workerName": "bench-wait", "model": MODEL + "-wait",
+                                                    "capacity": SAMPLES_PER_LEASE})["leases"]
+        if len(leases) != 1:
+            raise APIError(f"wait phase, iteration {iteration}: {len(leases)} leases granted, expected 1")
+        lease = leases[0]
+        body = {"generated": lease["sampleCount"], "generatedTokens": 500 * lease["sampleCount"],
+                "samples": [sample_fields(responses, 0, lease["firstSampleIndex"] + k)
+                            for k in range(lease["sampleCount"])]}
+        client.json("POST", f"/v1/leases/{lease['leaseId']}/result", body)
+        submitted = monotonic()
+        thread.join(timeout=30)
+        if "end" not in answer:
+            raise APIError(f"wait phase, iteration {iteration}: the wait did not answer done within 30 s")
+        latencies.append(answer["end"] - submitted)
+    client.close()
+    return {**latency_figures(latencies), "waitRequests": requests}
+
+
 def run_benchmark(args, binary: str, workdir: str) -> dict:
     db_path = os.path.join(workdir, "gvm.sqlite")
     log_path = os.path.join(workdir, "coordinator.log")
@@ -980,6 +1032,12 @@ def run_benchmark(args, binary: str, workdir: str) -> dict:
         if perf_process is not None and perf_process.poll() is None:
             perf_process.send_signal(signal.SIGINT)
             perf_process.wait(timeout=60)
+        if args.wait_samples and "failure" not in report:
+            log(f"wait latency: {args.wait_samples} one-unit iterations, a wait held on each...")
+            try:
+                report["waitLatency"] = wait_latency(coordinator.host, coordinator.port, args.wait_samples)
+            except (APIError, OSError) as error:
+                report["failure"] = f"wait phase: {error}"
         report["coordinatorExitCode"] = coordinator.stop()
     if perf_process is not None and os.path.exists(os.path.join(workdir, "perf.data")):
         try:
@@ -1028,6 +1086,8 @@ def print_summary(r: dict) -> None:
         f"{window['traces']} traces): {r['tracesPerSecond']} traces/s, {r['resultsPerSecond']} results/s",
         f"lease latency:  {fmt_latency(r['leaseLatency'])}",
         f"submit latency: {fmt_latency(r['submitLatency'])}",
+        *([f"wait latency:   {fmt_latency(r['waitLatency'])} ({r['waitLatency']['waitRequests']} wait requests)"]
+          if r.get("waitLatency") else []),
         f"traces/s by tenth of the run: {' '.join(str(d) for d in r['tracesPerSecondByDecile'])}",
         f"CPU over the window (cores of {cpu['cores']}): coordinator {cpu['coordinatorCores']:.2f} "
         f"({cpu['coordinatorMicrosecondsPerResult']} us per result), clients {cpu['clientCores']:.2f}, "
@@ -1098,6 +1158,8 @@ def main() -> int:
     parser.add_argument("--no-replay", action="store_true", help="skip the coordinator SQL replay")
     parser.add_argument("--replay-seconds", type=float, default=300.0,
                         help="stop the SQL replay after this long (default 300)")
+    parser.add_argument("--wait-samples", type=int, default=50,
+                        help="after the ingest, iterations whose wait latency is measured (0: none; default 50)")
     parser.add_argument("--stuck-seconds", type=float, default=60.0,
                         help="fail when no result is taken for this long (default 60)")
     add_binary_options(parser)
