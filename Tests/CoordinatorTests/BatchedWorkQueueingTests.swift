@@ -61,7 +61,7 @@ struct BatchedWorkQueueingTests {
         let run = try await harness.store.createRun(Self.configuration(presamples: 251, maxSamplesPerLease: 2), now: Date())
         #expect(try await Self.units(harness.store, runId: run.runId).count == WorkQueueing.unitsPerBatch)
         #expect(try await harness.store.unqueuedStages() == [
-            SQLiteStore.UnqueuedStage(
+            UnqueuedStage(
                 runId: run.runId, iteration: 0, stage: .presample, plannedUnits: 2520, queuedUnits: WorkQueueing.unitsPerBatch),
         ])
 

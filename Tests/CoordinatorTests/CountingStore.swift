@@ -61,7 +61,9 @@ final class CountingStore: CoordinatorStore {
     func createRun(_ configuration: RunConfiguration, now: Date) async throws -> RunSummary {
         try await base.createRun(configuration, now: now)
     }
-    func grantLeases(_ request: LeaseRequest, now: Date) async throws -> [Lease] { try await base.grantLeases(request, now: now) }
+    func issueLeases(_ request: LeaseRequest, now: Date) async throws -> [IssuedLease] {
+        try await base.issueLeases(request, now: now)
+    }
     func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply { try await base.heartbeat(leaseId: leaseId, now: now) }
     func submit(leaseId: String, result: LeaseResult, now: Date) async throws -> SubmissionReceipt {
         try await base.submit(leaseId: leaseId, result: result, now: now)

@@ -52,7 +52,7 @@ struct SchemaV3FixtureTests {
     /// answers the fixture's leases and its trainer trains the fixture's runs.
     static func harness(_ copy: Copy) async throws -> BuiltinHarness {
         var harness = try await BuiltinHarness()
-        harness.base.store = try SQLiteStore(path: copy.path)
+        harness.base.store = try SQLiteStore(path: copy.path, runConfigurations: RunConfigurationCache())
         return harness
     }
 
@@ -131,7 +131,7 @@ struct SchemaV3FixtureTests {
     @Test("it migrates, and every run reads back as stored: its configuration's meaning, version 0, its old batches")
     func opens() async throws {
         let copy = try Copy()
-        let store = try SQLiteStore(path: copy.path)
+        let store = try SQLiteStore(path: copy.path, runConfigurations: RunConfigurationCache())
         let migrated = try await store.pool.read { db in
             (try Schema.migrator.hasCompletedMigrations(db), try Schema.migrator.appliedIdentifiers(db))
         }
@@ -256,7 +256,7 @@ struct SchemaV3FixtureTests {
     @Test("a stored built-in configuration without stepsPerIteration still means 8 steps")
     func withoutSteps() async throws {
         let copy = try Copy()
-        let store = try SQLiteStore(path: copy.path)
+        let store = try SQLiteStore(path: copy.path, runConfigurations: RunConfigurationCache())
         try await store.pool.write { db in
             try db.execute(
                 sql: "UPDATE run SET configuration = json_remove(configuration, '$.builtin.stepsPerIteration') WHERE id = ?",
@@ -276,7 +276,7 @@ struct SchemaV3FixtureTests {
                 .map { ($0["id"] as String, $0["receipt"] as String) }
         }
         try #require(!finished.isEmpty)
-        let store = try SQLiteStore(path: copy.path)
+        let store = try SQLiteStore(path: copy.path, runConfigurations: RunConfigurationCache())
         for (leaseId, stored) in finished {
             let old = try WireJSON.decoder().decode(SubmissionReceipt.self, from: Data(stored.utf8))
             // No digest was kept, so even another body is taken as the repeat it always was.

@@ -14,12 +14,12 @@ struct StoreHarness {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gvm-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("coordinator.sqlite").path
-        store = try SQLiteStore(path: path)
+        store = try SQLiteStore(path: path, runConfigurations: RunConfigurationCache())
     }
 
     /// Opens the same file again, as a restarted coordinator would.
     mutating func reopen() throws {
-        store = try SQLiteStore(path: path)
+        store = try SQLiteStore(path: path, runConfigurations: RunConfigurationCache())
     }
 
     func importMath500(name: String = "math500") async throws -> DatasetSummary {

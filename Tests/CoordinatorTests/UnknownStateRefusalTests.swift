@@ -77,7 +77,7 @@ struct UnknownStateRefusalTests {
         let column = try #require(StateColumn.all.first { $0.table == parts[0] && $0.column == parts[1] })
         let refusal = UnknownStoredValue(
             table: parts[0], column: parts[1], value: "bogus".databaseValue, row: row, knownValues: column.knownValues)
-        #expect(throws: refusal) { try SQLiteStore(path: path) }
+        #expect(throws: refusal) { try SQLiteStore(path: path, runConfigurations: RunConfigurationCache()) }
         #expect(refusal.description.contains(#"table \#(parts[0]), column \#(parts[1]): unknown value "bogus" in row \#(row)"#))
     }
 
@@ -87,7 +87,7 @@ struct UnknownStateRefusalTests {
         #expect(try Self.writeUnknownValue(path: path, table: "run", column: "state").description == "id 1")
         #expect(try Self.writeUnknownValue(path: path, table: "iteration", column: "stage").description == "runId 1, number 0")
         do {
-            _ = try SQLiteStore(path: path)
+            _ = try SQLiteStore(path: path, runConfigurations: RunConfigurationCache())
             Issue.record("the store should refuse the file")
         } catch let refusal as UnknownStoredValue {
             // Columns are checked in the catalogue's order: run before iteration.

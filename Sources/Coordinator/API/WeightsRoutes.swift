@@ -14,7 +14,7 @@ struct WeightsRoutes<Context: RequestContext> {
     static var sha256Header: HTTPFields.Element.Name { HTTPFields.Element.Name("X-Gvm-Weights-SHA256")! }
 
     func register(on router: Router<Context>) {
-        router.get("v1/runs/:runId/weights/:version") { _, context in
+        router.get(RouterPath(WeightsPath.route)) { _, context in
             let runId = try RunRoutes<Context>.integer("runId", context)
             guard let version = context.parameters.get("version"), !version.isEmpty else {
                 throw CoordinatorError.invalid(field: "version", "is missing from the path")

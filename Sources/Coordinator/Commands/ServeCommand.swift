@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "gvm-coordinator")
         logger.logLevel = settings.logLevel
 
-        let store = try SQLiteStore(path: settings.db, maxDatabaseMiB: settings.maxDatabaseMiB)
+        let store = try StoreFactory.open(path: settings.db, maxDatabaseMiB: settings.maxDatabaseMiB)
         let application = CoordinatorServer.makeApplication(
             store: store, host: settings.host, port: settings.port, logger: logger
         ) { host, port in

@@ -16,7 +16,7 @@ import Synchronization
 /// nothing is left it looks again every `pollInterval`: a new stage has its
 /// first batch queued already, so that delay only postpones the rest.
 final class WorkQueuer: Service, Sendable {
-    private let store: SQLiteStore
+    private let store: any WorkQueueingStore
     private let logger: Logger
     private let unitsPerBatch: Int
     private let pollInterval: Duration
@@ -25,7 +25,7 @@ final class WorkQueuer: Service, Sendable {
     private let stopRequested = Atomic<Bool>(false)
 
     init(
-        store: SQLiteStore, logger: Logger, unitsPerBatch: Int = WorkQueueing.unitsPerBatch,
+        store: any WorkQueueingStore, logger: Logger, unitsPerBatch: Int = WorkQueueing.unitsPerBatch,
         pollInterval: Duration = .milliseconds(100), retryInterval: Duration = .seconds(1),
         maximumRest: Duration = .milliseconds(50)
     ) {

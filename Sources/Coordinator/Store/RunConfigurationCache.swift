@@ -6,7 +6,8 @@ import Shared
 /// decode its run's JSON again: at ingest rates that decode was a measurable
 /// share of the single writer's time. A run's stored configuration never
 /// changes, but the cache still keys on the stored text, so a different text
-/// can never be answered with a stale value.
+/// can never be answered with a stale value. Each store owns one, passed in
+/// at init (`StoreFactory`), so that none outlives its store.
 final class RunConfigurationCache: Sendable {
     private let entries = Mutex<[Int: (json: String, configuration: RunConfiguration)]>([:])
 

@@ -5,31 +5,31 @@ import Shared
 extension SQLiteStore {
     func iterations(runId: Int) async throws -> [IterationSummary] {
         try await pool.read { db in
-            _ = try Self.runRow(db, id: runId)
+            _ = try self.runRow(db, id: runId)
             return try Int.fetchAll(db, sql: "SELECT number FROM iteration WHERE runId = ? ORDER BY number", arguments: [runId])
-                .map { try Self.iterationSummary(db, runId: runId, iteration: $0) }
+                .map { try self.iterationSummary(db, runId: runId, iteration: $0) }
         }
     }
 
     func iteration(runId: Int, number: Int) async throws -> IterationSummary? {
         try await pool.read { db in
-            _ = try Self.runRow(db, id: runId)
-            return try Self.existingIterationSummary(db, runId: runId, iteration: number)
+            _ = try self.runRow(db, id: runId)
+            return try self.existingIterationSummary(db, runId: runId, iteration: number)
         }
     }
 
-    static func iterationSummary(_ db: Database, runId: Int, iteration: Int) throws -> IterationSummary {
+    func iterationSummary(_ db: Database, runId: Int, iteration: Int) throws -> IterationSummary {
         guard let summary = try existingIterationSummary(db, runId: runId, iteration: iteration) else {
             throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)")
         }
         return summary
     }
 
-    static func existingIterationSummary(_ db: Database, runId: Int, iteration: Int) throws -> IterationSummary? {
+    func existingIterationSummary(_ db: Database, runId: Int, iteration: Int) throws -> IterationSummary? {
         guard let row = try Row.fetchOne(
             db, sql: "SELECT * FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration])
         else { return nil }
-        let records = try promptRecords(db, runId: runId, iteration: iteration)
+        let records = try Self.promptRecords(db, runId: runId, iteration: iteration)
         let fellBack: Bool = row["fellBackToUniform"]
         // p_i from pre-sampling; for uniform runs, from the sample stage.
         let rates = records.compactMap { record -> Double? in
@@ -40,7 +40,7 @@ extension SQLiteStore {
         let allocated = !records.isEmpty && counts.count == records.count
         let configuration = try runRow(db, id: runId).configuration
         let modelVersion: String = row["modelVersion"]
-        let training = try trainingSummary(db, runId: runId, iteration: iteration)
+        let training = try Self.trainingSummary(db, runId: runId, iteration: iteration)
         return IterationSummary(
             iteration: iteration, stage: try row.stored("stage", table: "iteration", row: ["runId": runId, "number": iteration]),
             modelVersion: modelVersion, promptCount: row["promptCount"], budget: row["budget"],
@@ -56,14 +56,14 @@ extension SQLiteStore {
             acceptance: Summary(rates),
             allocation: allocated ? AllocationSummary(counts: counts, fellBackToUniform: fellBack) : nil,
             training: training,
-            evaluationBefore: try testEvaluation(db, runId: runId, modelVersion: modelVersion),
-            evaluationAfter: try training?.modelVersion.flatMap { try testEvaluation(db, runId: runId, modelVersion: $0) })
+            evaluationBefore: try Self.testEvaluation(db, runId: runId, modelVersion: modelVersion),
+            evaluationAfter: try training?.modelVersion.flatMap { try Self.testEvaluation(db, runId: runId, modelVersion: $0) })
     }
 
     /// Every iteration's figures for one prompt of a run.
     func promptHistory(runId: Int, promptId: Int) async throws -> [PromptIterationRecord] {
         try await pool.read { db in
-            _ = try Self.runRow(db, id: runId)
+            _ = try self.runRow(db, id: runId)
             let iterations = try Int.fetchAll(
                 db, sql: "SELECT iteration FROM iterationPrompt WHERE runId = ? AND promptId = ? ORDER BY iteration",
                 arguments: [runId, promptId])
@@ -123,13 +123,13 @@ extension SQLiteStore {
     /// for prompts outside the iteration.
     func allocationExport(runId: Int, iteration: Int) async throws -> AllocationExport {
         try await pool.read { db in
-            let run = try Self.runRow(db, id: runId)
+            let run = try self.runRow(db, id: runId)
             guard try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration]) != nil
             else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
             let datasetSize = try Int.fetchOne(
                 db, sql: "SELECT promptCount FROM dataset WHERE id = ?", arguments: [run.datasetId]) ?? 0
-            let summary = try Self.iterationSummary(db, runId: runId, iteration: iteration)
+            let summary = try self.iterationSummary(db, runId: runId, iteration: iteration)
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -220,15 +220,4 @@ extension SQLiteStore {
             return record
         }
     }
-}
-
-/// What the allocation export needs: the dataset's size and the n_i of the
-/// iteration's prompts, sorted by dataset position.
-struct AllocationExport: Sendable {
-    var datasetSize: Int
-    var allocated: [(promptId: Int, count: Int, ratio: Double)]
-    /// The iteration's budget figures, as in its summary.
-    var budget: Int
-    var unallocated: Int
-    var generationBudget: Int?
 }

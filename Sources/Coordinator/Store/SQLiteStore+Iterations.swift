@@ -9,7 +9,7 @@ import Shared
 /// batch, and `WorkQueuer` writes the rest (SQLiteStore+WorkQueueing).
 extension SQLiteStore {
     /// Creates iteration `number` of a run with its batch and first work.
-    static func startIteration(_ db: Database, runId: Int, number: Int, now: Date) throws {
+    func startIteration(_ db: Database, runId: Int, number: Int, now: Date) throws {
         let run = try runRow(db, id: runId)
         let configuration = run.configuration
         let datasetSize = try Int.fetchOne(
@@ -36,7 +36,7 @@ extension SQLiteStore {
 
         switch configuration.strategy {
         case .gvm:
-            try planWork(
+            try Self.planWork(
                 db, runId: runId, iteration: number, stage: .presample, configuration: configuration,
                 counts: Array(repeating: configuration.presamplesDrawn, count: batch.count))
         case .uniform:
@@ -51,7 +51,7 @@ extension SQLiteStore {
     }
 
     /// Records n_i and queues the sample stage.
-    static func applyAllocation(
+    func applyAllocation(
         _ db: Database, runId: Int, iteration: Int, configuration: RunConfiguration, batch: [Int],
         outcome: IterationPlanner.AllocationOutcome, now: Date
     ) throws {
@@ -76,21 +76,21 @@ extension SQLiteStore {
         // Under countTowardBudget a prompt's pre-samples stand for part of
         // its n_i, and only the rest is generated.
         // The units themselves are queued in bounded batches (planWork).
-        try planWork(
+        try Self.planWork(
             db, runId: runId, iteration: iteration, stage: .sample, configuration: configuration,
             counts: IterationPlanner.newSamples(allocation: outcome.allocation, configuration: configuration))
         try advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
     }
 
     /// Moves an iteration on when its current sampling stage has no work left.
-    static func advanceIfStageComplete(_ db: Database, runId: Int, iteration: Int, now: Date) throws {
-        let stage = try iterationStage(db, runId: runId, iteration: iteration)
+    func advanceIfStageComplete(_ db: Database, runId: Int, iteration: Int, now: Date) throws {
+        let stage = try Self.iterationStage(db, runId: runId, iteration: iteration)
         guard let sampling = SamplingStage(rawValue: stage.rawValue) else { return }
         let open = try Bool.fetchOne(
-            db.cachedStatement(sql: openUnitExists),
+            db.cachedStatement(sql: Self.openUnitExists),
             arguments: [runId, iteration, sampling] + StatementArguments(WorkUnitState.open)) ?? false
         // Units not yet queued (WorkQueuer) are open work too.
-        guard !open, try !hasUnqueuedWork(db, runId: runId, iteration: iteration, stage: sampling) else { return }
+        guard !open, try !Self.hasUnqueuedWork(db, runId: runId, iteration: iteration, stage: sampling) else { return }
 
         let run = try runRow(db, id: runId)
         switch sampling {
@@ -98,7 +98,7 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE iteration SET stage = ? WHERE runId = ? AND number = ?",
                 arguments: [IterationStage.allocate, runId, iteration])
-            let records = try presampleStatistics(db, runId: runId, iteration: iteration)
+            let records = try Self.presampleStatistics(db, runId: runId, iteration: iteration)
             try applyAllocation(
                 db, runId: runId, iteration: iteration, configuration: run.configuration,
                 batch: records.map(\.promptId),
@@ -152,7 +152,7 @@ extension SQLiteStore {
 
     /// After an iteration is done: start the next one, wait for an advance,
     /// or complete the run.
-    static func finishIteration(_ db: Database, run: RunRow, iteration: Int, now: Date) throws {
+    func finishIteration(_ db: Database, run: RunRow, iteration: Int, now: Date) throws {
         guard run.state == .active else { return }
         if iteration + 1 >= run.configuration.iterations {
             try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.completed, run.id])

@@ -7,7 +7,7 @@ extension SQLiteStore {
     /// up to its capacity in samples (always at least one unit if any is queued).
     /// Work never leased goes first, so that a worker whose lease merely
     /// expired has the longest chance to still deliver it.
-    func grantLeases(_ request: LeaseRequest, now: Date) async throws -> [Lease] {
+    func issueLeases(_ request: LeaseRequest, now: Date) async throws -> [IssuedLease] {
         do {
             try request.validate()
         } catch {
@@ -18,17 +18,17 @@ extension SQLiteStore {
                     INSERT INTO worker (name, model, firstSeen, lastSeen) VALUES (?, ?, ?, ?)
                     ON CONFLICT(name) DO UPDATE SET model = excluded.model, lastSeen = excluded.lastSeen
                     """).execute(arguments: [request.workerName, request.model, now, now])
-            try Self.expireOverdueLeases(db, now: now)
+            try self.expireOverdueLeases(db, now: now)
 
             let candidates = try Self.queuedUnits(db, model: request.model, limit: min(request.capacity, 4096))
-            var granted: [Lease] = []
+            var granted: [IssuedLease] = []
             var remaining = request.capacity
             var runs: [Int: RunRow] = [:]
             for unit in candidates {
                 let count: Int = unit["sampleCount"]
                 if count > remaining && !granted.isEmpty { continue }
                 let runId: Int = unit["runId"]
-                if runs[runId] == nil { runs[runId] = try Self.runRow(db, id: runId) }
+                if runs[runId] == nil { runs[runId] = try self.runRow(db, id: runId) }
                 granted.append(try Self.issueLease(db, unit: unit, run: runs[runId]!, workerName: request.workerName, now: now))
                 remaining -= count
                 if remaining <= 0 { break }
@@ -64,7 +64,7 @@ extension SQLiteStore {
     /// up one of its attempts; a unit past its run's budget fails instead.
     /// The unit remembers the lease, so a late result still counts until the
     /// unit is leased again (or has failed).
-    static func expireOverdueLeases(_ db: Database, now: Date) throws {
+    func expireOverdueLeases(_ db: Database, now: Date) throws {
         let overdue = try Row.fetchAll(
             db.cachedStatement(sql: """
                 SELECT w.id, w.runId, w.iteration, w.attempts FROM workUnit w JOIN lease l ON l.id = w.leaseId
@@ -81,7 +81,7 @@ extension SQLiteStore {
     /// One failure of a unit's lease (an expiry, or a release of `kind`):
     /// back to the queue, or failed once the run's budget is used up, in
     /// which case its stage may now be complete.
-    static func useAttempt(_ db: Database, unitId: Int64, runId: Int, iteration: Int, attempts: Int, counts: Bool, now: Date) throws {
+    func useAttempt(_ db: Database, unitId: Int64, runId: Int, iteration: Int, attempts: Int, counts: Bool, now: Date) throws {
         let budget = RetryBudget(maxAttempts: try runRow(db, id: runId).configuration.maxAttemptsPerUnit)
         let outcome = budget.afterFailure(attempts: attempts, counts: counts)
         try db.cachedStatement(sql: "UPDATE workUnit SET state = ?, attempts = ? WHERE id = ?")
@@ -91,7 +91,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func issueLease(_ db: Database, unit: Row, run: RunRow, workerName: String, now: Date) throws -> Lease {
+    private static func issueLease(_ db: Database, unit: Row, run: RunRow, workerName: String, now: Date) throws -> IssuedLease {
         let configuration = run.configuration
         let leaseId = UUID().uuidString.lowercased()
         let expiresAt = now.addingTimeInterval(configuration.leaseSeconds)
@@ -112,7 +112,7 @@ extension SQLiteStore {
             arguments: [run.datasetId, promptId])
         else { throw CoordinatorError.notFound("prompt \(promptId) of run \(run.id) is missing from its dataset") }
         let modelVersion = try iterationModelVersion(db, runId: run.id, iteration: iteration) ?? run.modelVersion
-        return Lease(
+        let lease = Lease(
             leaseId: leaseId, runId: run.id, iteration: iteration,
             stage: try unit.stored("stage", table: "workUnit", row: ["id": unitId]), promptId: promptId,
             firstSampleIndex: unit["firstSampleIndex"], sampleCount: unit["sampleCount"],
@@ -120,13 +120,13 @@ extension SQLiteStore {
             generation: configuration.generation, model: configuration.model,
             modelVersion: modelVersion, seed: unit["seed"], expiresAt: expiresAt,
             algorithm: configuration.algorithm, verifier: configuration.verifier, gradNorm: configuration.gradNorm,
-            gradNormURL: configuration.gradNormURL,
-            builtin: try Self.builtinLeaseInfo(db, run: run, modelVersion: modelVersion))
+            gradNormURL: configuration.gradNormURL)
+        return IssuedLease(lease: lease, builtinWeights: try Self.builtinLeaseWeights(db, run: run, modelVersion: modelVersion))
     }
 
     func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply {
         try await groupCommit.write { db in
-            let lease = try Self.currentLease(db, leaseId: leaseId)
+            let lease = try self.currentLease(db, leaseId: leaseId)
             guard lease.state.isUnfinished else {
                 throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state.rawValue); stop working on it")
             }
@@ -146,7 +146,7 @@ extension SQLiteStore {
     /// of the unit's attempts.
     func release(leaseId: String, release: LeaseRelease, now: Date) async throws {
         try await groupCommit.write { db in
-            let lease = try Self.currentLease(db, leaseId: leaseId)
+            let lease = try self.currentLease(db, leaseId: leaseId)
             guard lease.state.isUnfinished else {
                 throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state.rawValue) and cannot be released")
             }
@@ -162,7 +162,7 @@ extension SQLiteStore {
             // An expired lease's unit is queued already and has paid for the expiry.
             let counts = release.effectiveKind.countsAsAttempt && lease.state == .active
             try db.cachedStatement(sql: "UPDATE workUnit SET leaseId = NULL WHERE id = ?").execute(arguments: [lease.unitId])
-            try Self.useAttempt(
+            try self.useAttempt(
                 db, unitId: lease.unitId, runId: lease.unit["runId"], iteration: lease.unit["iteration"],
                 attempts: lease.unit["attempts"], counts: counts, now: now)
         }
@@ -189,7 +189,7 @@ extension SQLiteStore {
 
     /// Looks a lease up and checks that its unit has not been handed to
     /// someone else since, and that its run still takes results.
-    static func currentLease(_ db: Database, leaseId: String) throws -> CurrentLease {
+    func currentLease(_ db: Database, leaseId: String) throws -> CurrentLease {
         guard let lease = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM lease WHERE id = ?"), arguments: [leaseId])
         else {
             throw CoordinatorError.notFound("lease \(leaseId) does not exist")

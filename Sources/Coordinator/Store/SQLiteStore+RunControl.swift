@@ -6,19 +6,19 @@ import Shared
 extension SQLiteStore {
     func pause(runId: Int, now: Date) async throws -> RunSummary {
         try await pool.write { db in
-            let run = try Self.runRow(db, id: runId)
+            let run = try self.runRow(db, id: runId)
             guard run.state == .active || run.state == .waiting else {
                 throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue); only an active or waiting run can be paused")
             }
             // Leases already out may still finish; no new ones are handed out.
             try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.paused, runId])
-            return try Self.runSummary(db, id: runId)
+            return try self.runSummary(db, id: runId)
         }
     }
 
     func resume(runId: Int, now: Date) async throws -> RunSummary {
         try await pool.write { db in
-            var run = try Self.runRow(db, id: runId)
+            var run = try self.runRow(db, id: runId)
             guard run.state == .paused else {
                 throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue); only a paused run can be resumed")
             }
@@ -26,15 +26,15 @@ extension SQLiteStore {
             run.state = .active
             // An iteration that finished while paused moves on now.
             if try Self.iterationStage(db, runId: runId, iteration: run.currentIteration) == .done {
-                try Self.finishIteration(db, run: run, iteration: run.currentIteration, now: now)
+                try self.finishIteration(db, run: run, iteration: run.currentIteration, now: now)
             }
-            return try Self.runSummary(db, id: runId)
+            return try self.runSummary(db, id: runId)
         }
     }
 
     func cancel(runId: Int, now: Date) async throws -> RunSummary {
         try await pool.write { db in
-            let run = try Self.runRow(db, id: runId)
+            let run = try self.runRow(db, id: runId)
             guard run.state != .cancelled && run.state != .completed else {
                 throw CoordinatorError.conflict("run \(runId) is already \(run.state.rawValue)")
             }
@@ -50,7 +50,7 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE workUnit SET state = ? WHERE runId = ? AND state NOT IN (?, ?)",
                 arguments: [WorkUnitState.cancelled, runId, WorkUnitState.done, WorkUnitState.failed])
-            return try Self.runSummary(db, id: runId)
+            return try self.runSummary(db, id: runId)
         }
     }
 
@@ -63,7 +63,7 @@ extension SQLiteStore {
             throw CoordinatorError.invalid(error)
         }
         return try await pool.write { db in
-            let run = try Self.runRow(db, id: runId)
+            let run = try self.runRow(db, id: runId)
             let stage = try Self.iterationStage(db, runId: runId, iteration: run.currentIteration)
             switch run.state {
             case .waiting:
@@ -78,14 +78,14 @@ extension SQLiteStore {
             }
             try db.execute(
                 sql: "UPDATE run SET state = ?, modelVersion = ? WHERE id = ?", arguments: [RunState.active, modelVersion, runId])
-            try Self.startIteration(db, runId: runId, number: run.currentIteration + 1, now: now)
-            return try Self.runSummary(db, id: runId)
+            try self.startIteration(db, runId: runId, number: run.currentIteration + 1, now: now)
+            return try self.runSummary(db, id: runId)
         }
     }
 
     func runs() async throws -> [RunSummary] {
         try await pool.read { db in
-            try Int.fetchAll(db, sql: "SELECT id FROM run ORDER BY id").map { try Self.runSummary(db, id: $0) }
+            try Int.fetchAll(db, sql: "SELECT id FROM run ORDER BY id").map { try self.runSummary(db, id: $0) }
         }
     }
 }

@@ -39,27 +39,27 @@ extension SQLiteStore {
             if let weights {
                 try Self.insertWeights(db, runId: runId, version: "0", weights: weights, now: now)
             }
-            try Self.startIteration(db, runId: runId, number: 0, now: now)
-            return try Self.runSummary(db, id: runId)
+            try self.startIteration(db, runId: runId, number: 0, now: now)
+            return try self.runSummary(db, id: runId)
         }
     }
 
     func run(id: Int) async throws -> RunSummary {
-        try await pool.read { db in try Self.runSummary(db, id: id) }
+        try await pool.read { db in try self.runSummary(db, id: id) }
     }
 
-    static func runSummary(_ db: Database, id: Int) throws -> RunSummary {
+    func runSummary(_ db: Database, id: Int) throws -> RunSummary {
         let run = try runRow(db, id: id)
         return RunSummary(
             runId: run.id, state: run.state, iteration: run.currentIteration,
-            stage: try iterationStage(db, runId: id, iteration: run.currentIteration),
+            stage: try Self.iterationStage(db, runId: id, iteration: run.currentIteration),
             modelVersion: run.modelVersion, gvmVersion: run.gvmVersion, createdAt: run.createdAt,
             orderVersion: run.orderVersion, configuration: run.configuration)
     }
 
     /// How run `runId` shuffles its prompts and minibatches.
     func orderVersion(runId: Int) async throws -> OrderVersion {
-        try await pool.read { db in try Self.runRow(db, id: runId).orderVersion }
+        try await pool.read { db in try self.runRow(db, id: runId).orderVersion }
     }
 
     /// A run's stored `orderVersion`. One this gvm does not know (a newer
@@ -68,16 +68,5 @@ extension SQLiteStore {
     static func orderVersion(stored value: Int, runId: Int) throws -> OrderVersion {
         guard let version = OrderVersion(rawValue: value) else { throw UnknownOrderVersion(runId: runId, value: value) }
         return version
-    }
-}
-
-/// A run whose stored order version this gvm cannot reproduce.
-struct UnknownOrderVersion: Error, Equatable, CustomStringConvertible {
-    var runId: Int
-    var value: Int
-
-    var description: String {
-        let known = OrderVersion.allCases.map { String($0.rawValue) }.joined(separator: ", ")
-        return "run \(runId) has orderVersion \(value), which this gvm does not know (it knows \(known)); refusing to guess its prompt and minibatch order"
     }
 }

@@ -7,8 +7,8 @@ extension SQLiteStore {
         try await pool.read { db in
             var runs: [StatusReport.Run] = []
             for row in try Row.fetchAll(db, sql: "SELECT id FROM run ORDER BY id") {
-                let run = try Self.runRow(db, id: row["id"])
-                let summary = try Self.iterationSummary(db, runId: run.id, iteration: run.currentIteration)
+                let run = try self.runRow(db, id: row["id"])
+                let summary = try self.iterationSummary(db, runId: run.id, iteration: run.currentIteration)
                 let stage = summary.stage
                 // Past sampling, the figures are those of the sample stage.
                 let sampling: SamplingStage = stage == .presample ? .presample : .sample
@@ -61,7 +61,7 @@ extension SQLiteStore {
 
     func traces(runId: Int, iteration: Int, stage: SamplingStage?, after cursor: TraceCursor?, limit: Int) async throws -> [TraceRecord] {
         try await pool.read { db in
-            _ = try Self.runRow(db, id: runId)
+            _ = try self.runRow(db, id: runId)
             guard try Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM iteration WHERE runId = ? AND number = ?)"),
                 arguments: [runId, iteration]) ?? false
@@ -96,7 +96,7 @@ extension SQLiteStore {
 
     func promptStatistics(runId: Int, iteration: Int) async throws -> [PromptIterationRecord] {
         try await pool.read { db in
-            _ = try Self.runRow(db, id: runId)
+            _ = try self.runRow(db, id: runId)
             let records = try Self.promptRecords(db, runId: runId, iteration: iteration)
             guard !records.isEmpty else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
             return records

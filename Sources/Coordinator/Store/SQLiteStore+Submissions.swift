@@ -27,7 +27,7 @@ extension SQLiteStore {
                 replay.duplicate = true
                 return replay
             }
-            let lease = try Self.currentLease(db, leaseId: leaseId)
+            let lease = try self.currentLease(db, leaseId: leaseId)
             guard lease.state.isUnfinished else {
                 throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state.rawValue); its result is not counted")
             }
@@ -103,7 +103,7 @@ extension SQLiteStore {
             ])
             try db.cachedStatement(sql: "UPDATE worker SET lastSeen = ?, samplesSubmitted = samplesSubmitted + ? WHERE name = ?")
                 .execute(arguments: [now, result.generated, lease.workerName])
-            try Self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
+            try self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
             return receipt
         }
     }

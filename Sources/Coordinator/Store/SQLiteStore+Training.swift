@@ -2,58 +2,8 @@ import Foundation
 import GRDB
 import Shared
 
-/// A piece of work for the built-in trainer.
-enum BuiltinJob: Sendable, Equatable {
-    /// Test accuracy of version 0, once per run, so that the per-iteration
-    /// figures start from it.
-    case evaluateInitial(runId: Int)
-    case train(runId: Int, iteration: Int)
-    case evaluate(runId: Int, iteration: Int)
-}
-
-/// One trace as the trainer reads it. The log-probabilities stay JSON text
-/// here: they are decoded on the trainer's thread, not the reader's.
-struct TrainingTrace: Sendable, Equatable {
-    var stage: SamplingStage
-    var promptId: Int
-    var sampleIndex: Int
-    var response: String
-    var reward: Double
-    var finishReason: FinishReason
-    var tokenLogprobsJSON: String?
-}
-
-/// Everything one train stage needs, read in one transaction.
-struct TrainingInputs: Sendable {
-    var runId: Int
-    var iteration: Int
-    var configuration: RunConfiguration
-    var builtin: BuiltinTraining
-    /// The version the iteration sampled with, which it trains from.
-    var modelVersion: String
-    var weights: StoredWeights
-    /// In (stage, prompt, sample) order, so that a rerun sees the same list.
-    var traces: [TrainingTrace]
-    /// Problem text by prompt id (dataset position).
-    var problems: [Int: String]
-}
-
-struct TestPrompt: Sendable, Equatable {
-    var problem: String
-    var answer: String
-    var level: Int?
-}
-
-/// What evaluating one model version needs.
-struct EvaluationInputs: Sendable {
-    var configuration: RunConfiguration
-    var modelVersion: String
-    var weights: StoredWeights
-    var prompts: [TestPrompt]
-}
-
-/// The trainer's reads and writes. Each write is one transaction; the model
-/// is never run inside one.
+/// The trainer's reads and writes (`TrainingStore`). Each write is one
+/// transaction; the model is never run inside one.
 extension SQLiteStore {
     /// The next job of an active run: the version-0 evaluation first, then
     /// iterations in `train` or `evaluate`, oldest run first. Only built-in
@@ -91,7 +41,7 @@ extension SQLiteStore {
 
     func trainingInputs(runId: Int, iteration: Int) async throws -> TrainingInputs {
         try await pool.read { db in
-            let run = try Self.runRow(db, id: runId)
+            let run = try self.runRow(db, id: runId)
             guard let builtin = run.configuration.builtin else {
                 throw CoordinatorError.conflict("run \(runId) is not a run on the built-in model")
             }
@@ -183,7 +133,7 @@ extension SQLiteStore {
         runId: Int, iteration: Int, version: String, weights: CheckedWeights, statistics: TrainingStatistics, now: Date
     ) async throws -> Bool {
         try await pool.write { db in
-            let run = try Self.runRow(db, id: runId)
+            let run = try self.runRow(db, id: runId)
             guard run.state != .cancelled, try Self.iterationStage(db, runId: runId, iteration: iteration) == .train else {
                 return false
             }
@@ -231,7 +181,7 @@ extension SQLiteStore {
 
     func evaluationInputs(runId: Int, modelVersion: String) async throws -> EvaluationInputs {
         try await pool.read { db in
-            let run = try Self.runRow(db, id: runId)
+            let run = try self.runRow(db, id: runId)
             guard let builtin = run.configuration.builtin else {
                 throw CoordinatorError.conflict("run \(runId) is not a run on the built-in model")
             }
@@ -264,7 +214,7 @@ extension SQLiteStore {
     /// moved on meanwhile; nothing is written then.
     func completeEvaluation(runId: Int, iteration: Int, evaluation: TestEvaluation, now: Date) async throws -> Bool {
         try await pool.write { db in
-            let run = try Self.runRow(db, id: runId)
+            let run = try self.runRow(db, id: runId)
             guard run.state != .cancelled, try Self.iterationStage(db, runId: runId, iteration: iteration) == .evaluate else {
                 return false
             }
@@ -272,7 +222,7 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE iteration SET stage = ?, finishedAt = ? WHERE runId = ? AND number = ?",
                 arguments: [IterationStage.done, now, runId, iteration])
-            try Self.finishIteration(db, run: run, iteration: iteration, now: now)
+            try self.finishIteration(db, run: run, iteration: iteration, now: now)
             return true
         }
     }

@@ -2,20 +2,13 @@ import Foundation
 import GRDB
 import Shared
 
-/// One stored model version of a built-in run.
-struct StoredWeights: Sendable, Equatable {
-    var bytes: Data
-    /// Lower-case hex SHA-256 of `bytes`.
-    var sha256: String
-}
-
 /// The weights of built-in runs: version 0 from the run's file, then one
 /// version per trained iteration. Workers fetch them by the path in their
-/// leases and cache them by SHA-256.
+/// leases (which the API renders) and cache them by SHA-256.
 extension SQLiteStore {
     func weights(runId: Int, version: String) async throws -> StoredWeights {
         try await pool.read { db in
-            _ = try Self.runRow(db, id: runId)
+            _ = try self.runRow(db, id: runId)
             guard let weights = try Self.storedWeights(db, runId: runId, version: version) else {
                 throw CoordinatorError.notFound("run \(runId) has no weights of model version \"\(version)\"")
             }
@@ -35,9 +28,9 @@ extension SQLiteStore {
             arguments: [runId, version, weights.bytes, weights.sha256, now])
     }
 
-    /// Where a lease's worker finds the weights of `modelVersion`: one index
+    /// Which weights a lease's worker needs for `modelVersion`: one index
     /// lookup of the hash, never the blob, on the lease-grant path.
-    static func builtinLeaseInfo(_ db: Database, run: RunRow, modelVersion: String) throws -> BuiltinLeaseInfo? {
+    static func builtinLeaseWeights(_ db: Database, run: RunRow, modelVersion: String) throws -> BuiltinLeaseWeights? {
         guard let builtin = run.configuration.builtin else { return nil }
         guard let sha256 = try String.fetchOne(
             db.cachedStatement(sql: "SELECT sha256 FROM modelWeights WHERE runId = ? AND version = ?"),
@@ -45,12 +38,6 @@ extension SQLiteStore {
         else {
             throw CoordinatorError.notFound("run \(run.id) has no weights of model version \"\(modelVersion)\"")
         }
-        return BuiltinLeaseInfo(
-            weightsPath: weightsPath(runId: run.id, version: modelVersion), weightsSHA256: sha256,
-            gradNormGroup: builtin.gradNormGroup)
-    }
-
-    static func weightsPath(runId: Int, version: String) -> String {
-        "/v1/runs/\(runId)/weights/\(version)"
+        return BuiltinLeaseWeights(runId: run.id, version: modelVersion, sha256: sha256, gradNormGroup: builtin.gradNormGroup)
     }
 }

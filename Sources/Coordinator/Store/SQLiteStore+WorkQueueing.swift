@@ -4,8 +4,8 @@ import Shared
 
 /// A stage's work units, written in bounded batches (`WorkQueueing`): the
 /// transaction that starts the stage records its plan and writes the first
-/// batch; `WorkQueuer` writes the rest, each batch a write of its own, so a
-/// lease grant never waits behind more than one batch.
+/// batch; `WorkQueuer` writes the rest (`WorkQueueingStore`), each batch a
+/// write of its own, so a lease grant never waits behind more than one batch.
 extension SQLiteStore {
     /// Records that `stage` of an iteration needs its prompts' samples
     /// queued, and queues the first batch. The iteration's `iterationPrompt`
@@ -95,15 +95,7 @@ extension SQLiteStore {
         return batch.units.count
     }
 
-    /// A stage with units still to queue, oldest run first.
-    struct UnqueuedStage: Sendable, Equatable {
-        var runId: Int
-        var iteration: Int
-        var stage: SamplingStage
-        var plannedUnits: Int
-        var queuedUnits: Int
-    }
-
+    /// The stages with units still to queue, oldest run first.
     func unqueuedStages() async throws -> [UnqueuedStage] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM workQueueing ORDER BY runId, iteration, stage").map { row -> UnqueuedStage in
@@ -133,7 +125,7 @@ extension SQLiteStore {
             let iteration: Int = plan["iteration"]
             let stage: SamplingStage = try plan.stored(
                 "stage", table: "workQueueing", row: ["runId": runId, "iteration": iteration, "stage": plan["stage"] as DatabaseValue])
-            let run = try Self.runRow(db, id: runId)
+            let run = try self.runRow(db, id: runId)
             guard run.state != .cancelled else {
                 try db.execute(
                     sql: "DELETE FROM workQueueing WHERE runId = ? AND iteration = ? AND stage = ?",
@@ -143,7 +135,7 @@ extension SQLiteStore {
             let written = try Self.queueBatch(
                 db, runId: runId, iteration: iteration, stage: stage, configuration: run.configuration, limit: limit)
             if try !Self.hasUnqueuedWork(db, runId: runId, iteration: iteration, stage: stage) {
-                try Self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
+                try self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
             }
             return written
         }

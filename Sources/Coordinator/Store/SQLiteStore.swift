@@ -2,25 +2,29 @@ import Foundation
 import GRDB
 import Shared
 
-/// The SQLite implementation of `CoordinatorStore`: one file, WAL mode, a
-/// `DatabasePool` so that status reads and exports never wait for writers.
+/// The SQLite implementation of the store protocols (`CoordinatorStorage`):
+/// one file, WAL mode, a `DatabasePool` so that status reads and exports
+/// never wait for writers. At start-up `StoreFactory` makes it.
 ///
 /// GRDB runs every access on its own dispatch queues and resumes the caller
 /// afterwards, so no SQLite call blocks Swift's cooperative thread pool.
-final class SQLiteStore: CoordinatorStore {
+final class SQLiteStore: CoordinatorStore, TrainingStore, WorkQueueingStore {
     let pool: DatabasePool
     /// Lease grants, heartbeats, releases and results: the hot writes.
     let groupCommit: GroupCommitWriter
     private let checkpointer: WALCheckpointer
     /// Wakes waiters on a run after a commit changed it (StoreChangeFeed).
     let changes: RunChangeBroadcaster
-    static let runConfigurations = RunConfigurationCache()
+    /// Decoded run configurations, this store's own (passed in, so that no
+    /// process-global state outlives the store or is shared between files).
+    let runConfigurations: RunConfigurationCache
 
     /// `maxDatabaseMiB` caps the database's size: a write that would grow it
     /// past the cap fails as on a full disk (SQLITE_FULL, which the API
     /// answers with 503), and reads go on. SQLite never lowers the cap below
     /// the file's current size, so a cap under it freezes the size there.
-    init(path: String, maxDatabaseMiB: Int? = nil) throws {
+    init(path: String, maxDatabaseMiB: Int? = nil, runConfigurations: RunConfigurationCache) throws {
+        self.runConfigurations = runConfigurations
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
@@ -71,10 +75,10 @@ final class SQLiteStore: CoordinatorStore {
         var createdAt: Date
         var orderVersion: OrderVersion
 
-        init(row: Row) throws {
+        init(row: Row, configurations: RunConfigurationCache) throws {
             id = row["id"]
             datasetId = row["datasetId"]
-            configuration = try SQLiteStore.runConfigurations.configuration(runId: id, json: row["configuration"])
+            configuration = try configurations.configuration(runId: id, json: row["configuration"])
             gvmVersion = row["gvmVersion"]
             state = try row.stored("state", table: "run", row: ["id": id])
             currentIteration = row["currentIteration"]
@@ -84,11 +88,13 @@ final class SQLiteStore: CoordinatorStore {
         }
     }
 
-    static func runRow(_ db: Database, id: Int) throws -> RunRow {
+    /// An instance method, as are the helpers that call it: decoding the
+    /// configuration goes through this store's cache.
+    func runRow(_ db: Database, id: Int) throws -> RunRow {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM run WHERE id = ?"), arguments: [id]) else {
             throw CoordinatorError.notFound("run \(id) does not exist")
         }
-        return try RunRow(row: row)
+        return try RunRow(row: row, configurations: runConfigurations)
     }
 
     static func iterationStage(_ db: Database, runId: Int, iteration: Int) throws -> IterationStage {

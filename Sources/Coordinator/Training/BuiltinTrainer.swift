@@ -23,7 +23,7 @@ final class BuiltinTrainer: Service, Sendable {
     /// stop a stage in the middle).
     typealias StepObserver = @Sendable (_ runId: Int, _ iteration: Int, _ stepsDone: Int) async throws -> Void
 
-    private let store: SQLiteStore
+    private let store: any TrainingStore
     private let compute = ComputeThread(name: "gvm-trainer")
     private let logger: Logger
     private let pollInterval: Duration
@@ -32,7 +32,7 @@ final class BuiltinTrainer: Service, Sendable {
     private let stopRequested = Atomic<Bool>(false)
 
     init(
-        store: SQLiteStore, logger: Logger, pollInterval: Duration = .milliseconds(500),
+        store: any TrainingStore, logger: Logger, pollInterval: Duration = .milliseconds(500),
         retryInterval: Duration = .seconds(5), afterStep: StepObserver? = nil
     ) {
         self.store = store

@@ -1,5 +1,4 @@
 import Foundation
-import Shared
 
 /// The train stage of one iteration of a built-in run, as `list-iterations`
 /// and `/v1/status` show it. The means are over the steps taken so far.
@@ -26,22 +25,4 @@ struct TrainingSummary: Codable, Sendable, Equatable {
     var modelVersion: String?
     var startedAt: Date
     var finishedAt: Date?
-}
-
-/// Greedy-decoding accuracy of one model version on a built-in run's test
-/// prompts, overall and per `level` for prompts that have one.
-struct TestEvaluation: Codable, Sendable, Equatable {
-    struct Level: Codable, Sendable, Equatable {
-        var level: Int
-        var prompts: Int
-        var correct: Int
-        var accuracy: Double
-    }
-
-    var modelVersion: String
-    var prompts: Int
-    var correct: Int
-    var accuracy: Double
-    var byLevel: [Level]
-    var evaluatedAt: Date
 }

@@ -1,0 +1,4 @@
+/// The window over which rates are measured.
+enum StatusWindow {
+    static let seconds: Double = 60
+}
