@@ -3,10 +3,11 @@ import GRDB
 import Shared
 
 /// The iteration state machine, `presample → allocate → sample → train →
-/// evaluate → done`. Every step runs inside the transaction that caused it,
-/// so a crash never leaves an iteration between stages. A stage's work units
-/// are the exception: its transaction records their plan and the first
-/// batch, and `WorkQueuer` writes the rest (SQLiteStore+WorkQueueing).
+/// evaluate → done`, executed as `IterationStageRules` decide. Every step
+/// runs inside the transaction that caused it, so a crash never leaves an
+/// iteration between stages. A stage's work units are the exception: its
+/// transaction records their plan and the first batch, and `WorkQueuer`
+/// writes the rest (SQLiteStore+WorkQueueing).
 extension SQLiteStore {
     /// Creates iteration `number` of a run with its batch and first work.
     func startIteration(_ db: Database, runId: Int, number: Int, now: Date) throws {
@@ -16,7 +17,7 @@ extension SQLiteStore {
             db, sql: "SELECT promptCount FROM dataset WHERE id = ?", arguments: [run.datasetId]) ?? 0
         let batch = IterationPlanner.batch(
             iteration: number, configuration: configuration, orderVersion: run.orderVersion, datasetSize: datasetSize)
-        let firstStage: IterationStage = configuration.strategy == .gvm ? .presample : .sample
+        let opening = IterationStageRules(configuration: configuration).opening
 
         try db.execute(
             sql: """
@@ -24,7 +25,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                runId, number, firstStage, run.modelVersion, batch.count,
+                runId, number, opening.stage, run.modelVersion, batch.count,
                 configuration.budget(promptCount: batch.count), now,
             ])
         let insertPrompt = try db.makeStatement(
@@ -34,13 +35,12 @@ extension SQLiteStore {
         }
         try db.execute(sql: "UPDATE run SET currentIteration = ? WHERE id = ?", arguments: [number, runId])
 
-        switch configuration.strategy {
-        case .gvm:
+        switch opening {
+        case .presample:
             try Self.planWork(
                 db, runId: runId, iteration: number, stage: .presample, configuration: configuration,
                 counts: Array(repeating: configuration.presamplesDrawn, count: batch.count))
-        case .uniform:
-            // Uniform skips presample and allocate.
+        case .sampleUniformly:
             try applyAllocation(
                 db, runId: runId, iteration: number, configuration: configuration, batch: batch,
                 outcome: IterationPlanner.allocate(
@@ -70,8 +70,8 @@ extension SQLiteStore {
                 WHERE runId = ? AND number = ?
                 """,
             arguments: [
-                IterationStage.sample, outcome.fallbackReason != nil, outcome.fallbackReason, outcome.allocation.unallocated,
-                runId, iteration,
+                IterationStageRules.afterAllocation, outcome.fallbackReason != nil, outcome.fallbackReason,
+                outcome.allocation.unallocated, runId, iteration,
             ])
         // Under countTowardBudget a prompt's pre-samples stand for part of
         // its n_i, and only the rest is generated.
@@ -93,27 +93,27 @@ extension SQLiteStore {
         guard !open, try !Self.hasUnqueuedWork(db, runId: runId, iteration: iteration, stage: sampling) else { return }
 
         let run = try runRow(db, id: runId)
-        switch sampling {
-        case .presample:
+        let end = IterationStageRules(configuration: run.configuration).afterSampling(sampling)
+        switch end {
+        case .allocate:
             try db.execute(
                 sql: "UPDATE iteration SET stage = ? WHERE runId = ? AND number = ?",
-                arguments: [IterationStage.allocate, runId, iteration])
+                arguments: [end.stage, runId, iteration])
             let records = try Self.presampleStatistics(db, runId: runId, iteration: iteration)
             try applyAllocation(
                 db, runId: runId, iteration: iteration, configuration: run.configuration,
                 batch: records.map(\.promptId),
                 outcome: IterationPlanner.allocate(statistics: records.map(\.statistics), configuration: run.configuration),
                 now: now)
-        case .sample where run.configuration.builtin != nil:
+        case .train:
             // The coordinator's trainer takes it from here (BuiltinTrainer).
             try db.execute(
                 sql: "UPDATE iteration SET stage = ? WHERE runId = ? AND number = ?",
-                arguments: [IterationStage.train, runId, iteration])
-        case .sample:
-            // Another trainer's run: train and evaluate happen outside gvm.
+                arguments: [end.stage, runId, iteration])
+        case .done:
             try db.execute(
                 sql: "UPDATE iteration SET stage = ?, finishedAt = ? WHERE runId = ? AND number = ?",
-                arguments: [IterationStage.done, now, runId, iteration])
+                arguments: [end.stage, now, runId, iteration])
             try finishIteration(db, run: run, iteration: iteration, now: now)
         }
     }
@@ -153,12 +153,14 @@ extension SQLiteStore {
     /// After an iteration is done: start the next one, wait for an advance,
     /// or complete the run.
     func finishIteration(_ db: Database, run: RunRow, iteration: Int, now: Date) throws {
-        guard run.state == .active else { return }
-        if iteration + 1 >= run.configuration.iterations {
+        switch IterationStageRules(configuration: run.configuration).afterIteration(iteration, runState: run.state) {
+        case .stay:
+            return
+        case .completeRun:
             try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.completed, run.id])
-        } else if run.configuration.advance == .auto {
-            try startIteration(db, runId: run.id, number: iteration + 1, now: now)
-        } else {
+        case .startNext(let next):
+            try startIteration(db, runId: run.id, number: next, now: now)
+        case .waitForAdvance:
             try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.waiting, run.id])
         }
     }

@@ -22,16 +22,12 @@ extension SQLiteStore {
 
             let candidates = try Self.queuedUnits(db, model: request.model, limit: min(request.capacity, 4096))
             var granted: [IssuedLease] = []
-            var remaining = request.capacity
             var runs: [Int: RunRow] = [:]
-            for unit in candidates {
-                let count: Int = unit["sampleCount"]
-                if count > remaining && !granted.isEmpty { continue }
+            for index in LeaseRules.pack(sampleCounts: candidates.map { $0["sampleCount"] }, capacity: request.capacity) {
+                let unit = candidates[index]
                 let runId: Int = unit["runId"]
                 if runs[runId] == nil { runs[runId] = try self.runRow(db, id: runId) }
                 granted.append(try Self.issueLease(db, unit: unit, run: runs[runId]!, workerName: request.workerName, now: now))
-                remaining -= count
-                if remaining <= 0 { break }
             }
             return granted
         }
@@ -48,7 +44,11 @@ extension SQLiteStore {
             db.cachedStatement(sql: "SELECT id FROM run WHERE state = ? AND model = ? ORDER BY id"),
             arguments: [RunState.active, model])
         var units: [Row] = []
-        for condition in ["NULL", "NOT NULL"] {
+        for kind in LeaseRules.grantOrder {
+            let condition = switch kind {
+            case .neverLeased: "NULL"
+            case .leasedBefore: "NOT NULL"
+            }
             let statement = try db.cachedStatement(sql: """
                 SELECT * FROM workUnit WHERE state = ? AND runId = ? AND leaseId IS \(condition)
                 ORDER BY id LIMIT ?
@@ -61,32 +61,39 @@ extension SQLiteStore {
     }
 
     /// Leases past their expiry give their unit back to the queue, and use
-    /// up one of its attempts; a unit past its run's budget fails instead.
-    /// The unit remembers the lease, so a late result still counts until the
-    /// unit is leased again (or has failed).
+    /// up one of its attempts; a unit past its run's budget fails instead
+    /// (`LeaseRules.expiry`). The unit remembers the lease, so a late result
+    /// still counts until the unit is leased again (or has failed).
     func expireOverdueLeases(_ db: Database, now: Date) throws {
+        // The query selects by the index what `LeaseRules.expiry` expires.
         let overdue = try Row.fetchAll(
             db.cachedStatement(sql: """
-                SELECT w.id, w.runId, w.iteration, w.attempts FROM workUnit w JOIN lease l ON l.id = w.leaseId
+                SELECT w.id, w.runId, w.iteration, w.attempts, l.expiresAt FROM workUnit w JOIN lease l ON l.id = w.leaseId
                 WHERE w.state = ? AND l.state = ? AND l.expiresAt < ?
                 """),
             arguments: [WorkUnitState.leased, LeaseState.active, now])
         try db.cachedStatement(sql: "UPDATE lease SET state = ? WHERE state = ? AND expiresAt < ?")
             .execute(arguments: [LeaseState.expired, LeaseState.active, now])
         for unit in overdue {
-            try useAttempt(db, unitId: unit["id"], runId: unit["runId"], iteration: unit["iteration"], attempts: unit["attempts"], counts: true, now: now)
+            let runId: Int = unit["runId"]
+            let rules = LeaseRules(configuration: try runRow(db, id: runId).configuration)
+            let decision = rules.expiry(state: .active, expiresAt: unit["expiresAt"], attempts: unit["attempts"], now: now)
+            guard case .expire(let retry) = decision else { continue }
+            try retryUnit(db, unitId: unit["id"], runId: runId, iteration: unit["iteration"], retry: retry, now: now)
         }
     }
 
-    /// One failure of a unit's lease (an expiry, or a release of `kind`):
-    /// back to the queue, or failed once the run's budget is used up, in
-    /// which case its stage may now be complete.
-    func useAttempt(_ db: Database, unitId: Int64, runId: Int, iteration: Int, attempts: Int, counts: Bool, now: Date) throws {
-        let budget = RetryBudget(maxAttempts: try runRow(db, id: runId).configuration.maxAttemptsPerUnit)
-        let outcome = budget.afterFailure(attempts: attempts, counts: counts)
+    /// Executes what a failed lease leaves of its unit (an expiry, or a
+    /// release): back to the queue, or failed, in which case its stage may
+    /// now be complete.
+    func retryUnit(_ db: Database, unitId: Int64, runId: Int, iteration: Int, retry: LeaseRules.UnitRetry, now: Date) throws {
+        let (state, attempts): (WorkUnitState, Int) = switch retry {
+        case .requeue(let attempts): (.queued, attempts)
+        case .fail(let attempts): (.failed, attempts)
+        }
         try db.cachedStatement(sql: "UPDATE workUnit SET state = ?, attempts = ? WHERE id = ?")
-            .execute(arguments: [outcome.failed ? WorkUnitState.failed : .queued, outcome.attempts, unitId])
-        if outcome.failed {
+            .execute(arguments: [state, attempts, unitId])
+        if state == .failed {
             try advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
         }
     }
@@ -94,9 +101,10 @@ extension SQLiteStore {
     private static func issueLease(_ db: Database, unit: Row, run: RunRow, workerName: String, now: Date) throws -> IssuedLease {
         let configuration = run.configuration
         let leaseId = UUID().uuidString.lowercased()
-        let expiresAt = now.addingTimeInterval(configuration.leaseSeconds)
+        let grant = LeaseRules(configuration: configuration).grant(unitLeaseId: unit["leaseId"], now: now)
+        let expiresAt = grant.expiresAt
         let unitId: Int64 = unit["id"]
-        if let previous: String = unit["leaseId"] {
+        if let previous = grant.supersedes {
             try db.cachedStatement(sql: "UPDATE lease SET state = ? WHERE id = ?").execute(arguments: [LeaseState.superseded, previous])
         }
         try db.cachedStatement(
@@ -127,68 +135,59 @@ extension SQLiteStore {
     func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply {
         try await groupCommit.write { db in
             let lease = try self.currentLease(db, leaseId: leaseId)
-            guard lease.state.isUnfinished else {
-                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state.rawValue); stop working on it")
+            switch LeaseRules(configuration: lease.run.configuration).heartbeat(lease.snapshot, now: now) {
+            case .refuse(let refusal):
+                throw refusal.error
+            case .extend(let expiresAt, let reclaimUnit):
+                try db.cachedStatement(sql: "UPDATE lease SET state = ?, expiresAt = ? WHERE id = ?")
+                    .execute(arguments: [LeaseState.active, expiresAt, leaseId])
+                if reclaimUnit {
+                    try db.cachedStatement(sql: "UPDATE workUnit SET state = ? WHERE id = ? AND state = ?")
+                        .execute(arguments: [WorkUnitState.leased, lease.unitId, WorkUnitState.queued])
+                }
+                return HeartbeatReply(expiresAt: expiresAt)
             }
-            try Self.requireNotFailed(lease)
-            let expiresAt = now.addingTimeInterval(lease.run.configuration.leaseSeconds)
-            // An expired lease whose unit was not re-issued comes back to life.
-            try db.cachedStatement(sql: "UPDATE lease SET state = ?, expiresAt = ? WHERE id = ?")
-                .execute(arguments: [LeaseState.active, expiresAt, leaseId])
-            try db.cachedStatement(sql: "UPDATE workUnit SET state = ? WHERE id = ? AND state = ?")
-                .execute(arguments: [WorkUnitState.leased, lease.unitId, WorkUnitState.queued])
-            return HeartbeatReply(expiresAt: expiresAt)
         }
     }
 
     /// Gives a lease's unit back, keeping the worker's reason and kind with
     /// the lease. Kinds that count (`ReleaseKind.countsAsAttempt`) use up one
-    /// of the unit's attempts.
+    /// of the unit's attempts (`LeaseRules.release`).
     func release(leaseId: String, release: LeaseRelease, now: Date) async throws {
         try await groupCommit.write { db in
             let lease = try self.currentLease(db, leaseId: leaseId)
-            guard lease.state.isUnfinished else {
-                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state.rawValue) and cannot be released")
+            switch LeaseRules(configuration: lease.run.configuration).release(lease.snapshot, kind: release.effectiveKind) {
+            case .refuse(let refusal):
+                throw refusal.error
+            case .giveBack(_, let retry):
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE lease SET state = ?, receipt = NULL, releaseReason = ?, releaseKind = ?, releasedAt = ?,
+                            releaseSequence = 1 + (SELECT COALESCE(MAX(releaseSequence), 0) FROM lease
+                                                   WHERE workerName = ? AND releaseKind IS NOT NULL)
+                        WHERE id = ?
+                        """
+                ).execute(arguments: [LeaseState.released, release.reason, release.effectiveKind, now, lease.workerName, leaseId])
+                try db.cachedStatement(sql: "UPDATE workUnit SET leaseId = NULL WHERE id = ?").execute(arguments: [lease.unitId])
+                try self.retryUnit(
+                    db, unitId: lease.unitId, runId: lease.unit["runId"], iteration: lease.unit["iteration"], retry: retry, now: now)
             }
-            try Self.requireNotFailed(lease)
-            try db.cachedStatement(
-                sql: """
-                    UPDATE lease SET state = ?, receipt = NULL, releaseReason = ?, releaseKind = ?, releasedAt = ?,
-                        releaseSequence = 1 + (SELECT COALESCE(MAX(releaseSequence), 0) FROM lease
-                                               WHERE workerName = ? AND releaseKind IS NOT NULL)
-                    WHERE id = ?
-                    """
-            ).execute(arguments: [LeaseState.released, release.reason, release.effectiveKind, now, lease.workerName, leaseId])
-            // An expired lease's unit is queued already and has paid for the expiry.
-            let counts = release.effectiveKind.countsAsAttempt && lease.state == .active
-            try db.cachedStatement(sql: "UPDATE workUnit SET leaseId = NULL WHERE id = ?").execute(arguments: [lease.unitId])
-            try self.useAttempt(
-                db, unitId: lease.unitId, runId: lease.unit["runId"], iteration: lease.unit["iteration"],
-                attempts: lease.unit["attempts"], counts: counts, now: now)
         }
     }
 
-    /// A unit that used up its attempts takes no more heartbeats, results or
-    /// releases: its iteration has gone on without it.
-    static func requireNotFailed(_ lease: CurrentLease) throws {
-        guard lease.unitState != .failed else {
-            throw CoordinatorError.conflict(
-                "the work of this lease failed after \(lease.unit["attempts"] as Int) attempts; the iteration goes on without it")
-        }
-    }
-
-    /// A lease that still holds its unit.
+    /// A lease that still holds its unit, with the rows its rules read.
     struct CurrentLease {
-        var state: LeaseState
+        var snapshot: LeaseSnapshot
         var unitId: Int64
         var unit: Row
-        var unitState: WorkUnitState
         var run: RunRow
         var workerName: String
     }
 
-    /// Looks a lease up and checks that its unit has not been handed to
-    /// someone else since, and that its run still takes results.
+    /// Looks a lease up and checks its standing (`LeaseRules.standing`):
+    /// that its unit has not been handed to someone else since, and that its
+    /// run still takes results. The standing is checked before the stored
+    /// states are decoded, as it always was.
     func currentLease(_ db: Database, leaseId: String) throws -> CurrentLease {
         guard let lease = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM lease WHERE id = ?"), arguments: [leaseId])
         else {
@@ -199,16 +198,15 @@ extension SQLiteStore {
         else {
             throw CoordinatorError.notFound("the work of lease \(leaseId) no longer exists")
         }
-        guard (unit["leaseId"] as String?) == leaseId else {
-            throw CoordinatorError.conflict("lease \(leaseId) was re-issued to another worker or released; its result is not counted")
-        }
+        let unitLeaseId: String? = unit["leaseId"]
+        if let refusal = LeaseRules.holding(leaseId: leaseId, unitLeaseId: unitLeaseId) { throw refusal.error }
         let run = try runRow(db, id: unit["runId"])
-        guard run.state != .cancelled else {
-            throw CoordinatorError.conflict("run \(run.id) was cancelled; results are refused")
-        }
-        return CurrentLease(
-            state: try lease.stored("state", table: "lease", row: ["id": leaseId]), unitId: unitId, unit: unit,
-            unitState: try unit.stored("state", table: "workUnit", row: ["id": unitId]), run: run,
-            workerName: lease["workerName"])
+        if let refusal = LeaseRules.taking(runId: run.id, runState: run.state) { throw refusal.error }
+        let snapshot = LeaseSnapshot(
+            leaseId: leaseId, state: try lease.stored("state", table: "lease", row: ["id": leaseId]),
+            unitLeaseId: unitLeaseId, unitState: try unit.stored("state", table: "workUnit", row: ["id": unitId]),
+            attempts: unit["attempts"], firstSampleIndex: unit["firstSampleIndex"], sampleCount: unit["sampleCount"],
+            runId: run.id, runState: run.state)
+        return CurrentLease(snapshot: snapshot, unitId: unitId, unit: unit, run: run, workerName: lease["workerName"])
     }
 }

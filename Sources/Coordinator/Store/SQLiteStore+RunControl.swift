@@ -2,56 +2,19 @@ import Foundation
 import GRDB
 import Shared
 
-/// Pause, resume, cancel and advance: each one transaction on the run row.
+/// Pause, resume, cancel and advance: each one transaction on the run row,
+/// executing what `RunControlRules` decide.
 extension SQLiteStore {
     func pause(runId: Int, now: Date) async throws -> RunSummary {
-        try await pool.write { db in
-            let run = try self.runRow(db, id: runId)
-            guard run.state == .active || run.state == .waiting else {
-                throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue); only an active or waiting run can be paused")
-            }
-            // Leases already out may still finish; no new ones are handed out.
-            try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.paused, runId])
-            return try self.runSummary(db, id: runId)
-        }
+        try await control(runId: runId, now: now) { _, _ in .pause }
     }
 
     func resume(runId: Int, now: Date) async throws -> RunSummary {
-        try await pool.write { db in
-            var run = try self.runRow(db, id: runId)
-            guard run.state == .paused else {
-                throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue); only a paused run can be resumed")
-            }
-            try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.active, runId])
-            run.state = .active
-            // An iteration that finished while paused moves on now.
-            if try Self.iterationStage(db, runId: runId, iteration: run.currentIteration) == .done {
-                try self.finishIteration(db, run: run, iteration: run.currentIteration, now: now)
-            }
-            return try self.runSummary(db, id: runId)
-        }
+        try await control(runId: runId, now: now) { _, _ in .resume }
     }
 
     func cancel(runId: Int, now: Date) async throws -> RunSummary {
-        try await pool.write { db in
-            let run = try self.runRow(db, id: runId)
-            guard run.state != .cancelled && run.state != .completed else {
-                throw CoordinatorError.conflict("run \(runId) is already \(run.state.rawValue)")
-            }
-            try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [RunState.cancelled, runId])
-            // Release the queue: nothing of this run is leased again, and
-            // leases out are ended so their results are refused.
-            try db.execute(
-                sql: """
-                    UPDATE lease SET state = ?
-                    WHERE state IN (?, ?) AND workUnitId IN (SELECT id FROM workUnit WHERE runId = ?)
-                    """,
-                arguments: [LeaseState.cancelled, LeaseState.active, LeaseState.expired, runId])
-            try db.execute(
-                sql: "UPDATE workUnit SET state = ? WHERE runId = ? AND state NOT IN (?, ?)",
-                arguments: [WorkUnitState.cancelled, runId, WorkUnitState.done, WorkUnitState.failed])
-            return try self.runSummary(db, id: runId)
-        }
+        try await control(runId: runId, now: now) { _, _ in .cancel }
     }
 
     /// An external trainer's new model: accepted once the current iteration
@@ -62,23 +25,48 @@ extension SQLiteStore {
         } catch {
             throw CoordinatorError.invalid(error)
         }
-        return try await pool.write { db in
-            let run = try self.runRow(db, id: runId)
-            let stage = try Self.iterationStage(db, runId: runId, iteration: run.currentIteration)
-            switch run.state {
-            case .waiting:
-                break
-            case .active where stage != .done:
-                throw CoordinatorError.conflict(
-                    "iteration \(run.currentIteration) of run \(runId) is in stage \(stage.rawValue); advance is accepted once it is done")
-            case .active:
-                throw CoordinatorError.conflict("run \(runId) advances by itself (advance: auto)")
-            default:
-                throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue) and cannot advance")
+        return try await control(runId: runId, now: now) { db, run in
+            .advance(
+                modelVersion: modelVersion,
+                iterationStage: try Self.iterationStage(db, runId: runId, iteration: run.currentIteration))
+        }
+    }
+
+    /// Loads the run, asks the rules about `command` (read in the same
+    /// transaction), and writes their decision.
+    private func control(
+        runId: Int, now: Date, command: @escaping @Sendable (Database, RunRow) throws -> RunControlRules.Command
+    ) async throws -> RunSummary {
+        try await pool.write { db in
+            var run = try self.runRow(db, id: runId)
+            let rules = RunControlRules(runId: runId, state: run.state, currentIteration: run.currentIteration)
+            switch rules.decide(try command(db, run)) {
+            case .refuse(let message):
+                throw CoordinatorError.conflict(message)
+            case .transition(let state, .none):
+                try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [state, runId])
+            case .transition(let state, .finishIterationIfDone):
+                try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [state, runId])
+                run.state = state
+                if try Self.iterationStage(db, runId: runId, iteration: run.currentIteration) == .done {
+                    try self.finishIteration(db, run: run, iteration: run.currentIteration, now: now)
+                }
+            case .transition(let state, .endLeasesAndWork):
+                try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [state, runId])
+                try db.execute(
+                    sql: """
+                        UPDATE lease SET state = ?
+                        WHERE state IN (?, ?) AND workUnitId IN (SELECT id FROM workUnit WHERE runId = ?)
+                        """,
+                    arguments: [LeaseState.cancelled, LeaseState.active, LeaseState.expired, runId])
+                try db.execute(
+                    sql: "UPDATE workUnit SET state = ? WHERE runId = ? AND state NOT IN (?, ?)",
+                    arguments: [WorkUnitState.cancelled, runId, WorkUnitState.done, WorkUnitState.failed])
+            case .transition(let state, .startIteration(let number, let modelVersion)):
+                try db.execute(
+                    sql: "UPDATE run SET state = ?, modelVersion = ? WHERE id = ?", arguments: [state, modelVersion, runId])
+                try self.startIteration(db, runId: runId, number: number, now: now)
             }
-            try db.execute(
-                sql: "UPDATE run SET state = ?, modelVersion = ? WHERE id = ?", arguments: [RunState.active, modelVersion, runId])
-            try self.startIteration(db, runId: runId, number: run.currentIteration + 1, now: now)
             return try self.runSummary(db, id: runId)
         }
     }

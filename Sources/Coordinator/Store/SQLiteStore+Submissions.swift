@@ -17,33 +17,32 @@ extension SQLiteStore {
                 db.cachedStatement(sql: "SELECT receipt, resultDigest FROM lease WHERE id = ? AND state = ?"),
                 arguments: [leaseId, LeaseState.completed])
             {
-                // Leases finished before digests were kept have none; their
-                // repeats are answered as they always were.
-                if let taken: String = finished["resultDigest"], taken != digest {
-                    throw CoordinatorError.conflict(
-                        "lease \(leaseId) already delivered a different result; this one is not stored")
+                switch LeaseRules.repeated(leaseId: leaseId, takenDigest: finished["resultDigest"], digest: digest) {
+                case .refuse(let refusal):
+                    throw refusal.error
+                case .replayReceipt:
+                    var replay = try Self.decode(SubmissionReceipt.self, json: finished["receipt"])
+                    replay.duplicate = true
+                    return replay
                 }
-                var replay = try Self.decode(SubmissionReceipt.self, json: finished["receipt"])
-                replay.duplicate = true
-                return replay
             }
             let lease = try self.currentLease(db, leaseId: leaseId)
-            guard lease.state.isUnfinished else {
-                throw CoordinatorError.conflict("lease \(leaseId) is \(lease.state.rawValue); its result is not counted")
+            let statistics: PromptStageStatistics
+            let receipt: SubmissionReceipt
+            switch LeaseRules(configuration: lease.run.configuration).result(result, for: lease.snapshot) {
+            case .refuse(let refusal):
+                throw refusal.error
+            case .invalid(let error):
+                throw CoordinatorError.invalid(error)
+            case .take(let taken, let answer):
+                statistics = taken
+                receipt = answer
             }
-            try Self.requireNotFailed(lease)
             let unit = lease.unit
             let runId: Int = unit["runId"]
             let iteration: Int = unit["iteration"]
             let stage: SamplingStage = try unit.stored("stage", table: "workUnit", row: ["id": lease.unitId])
             let promptId: Int = unit["promptId"]
-            let first: Int = unit["firstSampleIndex"]
-            let count: Int = unit["sampleCount"]
-            do throws(FieldError) {
-                try result.validate(firstSampleIndex: first, sampleCount: count, algorithm: lease.run.configuration.algorithm)
-            } catch {
-                throw CoordinatorError.invalid(error)
-            }
 
             let modelVersion = try Self.iterationModelVersion(db, runId: runId, iteration: iteration) ?? lease.run.modelVersion
             let insert = try db.cachedStatement(sql: """
@@ -51,19 +50,12 @@ extension SQLiteStore {
                                    gradNorm, completionTokens, finishReason, tokenLogprobs, leaseId, workerName, createdAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            var statistics = PromptStageStatistics(samples: result.generated)
             for sample in result.samples {
                 try insert.execute(arguments: [
                     runId, iteration, stage, promptId, sample.sampleIndex, modelVersion, sample.response, sample.reward,
                     sample.gradNorm, sample.completionTokens, sample.finishReason,
                     try sample.tokenLogprobs.map { try Self.json($0) }, leaseId, lease.workerName, now,
                 ])
-                if sample.accepted {
-                    let norm = sample.gradNorm ?? 0
-                    statistics.accepted += 1
-                    statistics.gradNormSum += norm
-                    statistics.gradNormSquareSum += norm * norm
-                }
             }
             #if DEBUG
             let additions = DoubleCountFault.countsTwice() ? 2 : 1
@@ -88,9 +80,6 @@ extension SQLiteStore {
                     ])
             }
 
-            let receipt = SubmissionReceipt(
-                leaseId: leaseId, recordedSamples: result.samples.count, acceptedSamples: statistics.accepted,
-                duplicate: false)
             try db.cachedStatement(sql: "UPDATE workUnit SET state = ? WHERE id = ?")
                 .execute(arguments: [WorkUnitState.done, lease.unitId])
             try db.cachedStatement(

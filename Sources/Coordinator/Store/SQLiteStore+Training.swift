@@ -134,9 +134,10 @@ extension SQLiteStore {
     ) async throws -> Bool {
         try await pool.write { db in
             let run = try self.runRow(db, id: runId)
-            guard run.state != .cancelled, try Self.iterationStage(db, runId: runId, iteration: iteration) == .train else {
-                return false
-            }
+            // A cancelled run's stage is not even read.
+            guard run.state != .cancelled, let next = IterationStageRules.afterTraining(
+                at: try Self.iterationStage(db, runId: runId, iteration: iteration), runState: run.state)
+            else { return false }
             try db.execute(
                 sql: """
                     INSERT INTO modelWeights (runId, version, bytes, sha256, createdAt) VALUES (?, ?, ?, ?, ?)
@@ -150,7 +151,7 @@ extension SQLiteStore {
                 arguments: [version, now, runId, iteration])
             try db.execute(
                 sql: "UPDATE iteration SET stage = ? WHERE runId = ? AND number = ?",
-                arguments: [IterationStage.evaluate, runId, iteration])
+                arguments: [next, runId, iteration])
             try db.execute(sql: "UPDATE run SET modelVersion = ? WHERE id = ?", arguments: [version, runId])
             return true
         }
@@ -215,13 +216,14 @@ extension SQLiteStore {
     func completeEvaluation(runId: Int, iteration: Int, evaluation: TestEvaluation, now: Date) async throws -> Bool {
         try await pool.write { db in
             let run = try self.runRow(db, id: runId)
-            guard run.state != .cancelled, try Self.iterationStage(db, runId: runId, iteration: iteration) == .evaluate else {
-                return false
-            }
+            // A cancelled run's stage is not even read.
+            guard run.state != .cancelled, let next = IterationStageRules.afterEvaluation(
+                at: try Self.iterationStage(db, runId: runId, iteration: iteration), runState: run.state)
+            else { return false }
             try Self.insertEvaluation(db, runId: runId, evaluation: evaluation)
             try db.execute(
                 sql: "UPDATE iteration SET stage = ?, finishedAt = ? WHERE runId = ? AND number = ?",
-                arguments: [IterationStage.done, now, runId, iteration])
+                arguments: [next, now, runId, iteration])
             try self.finishIteration(db, run: run, iteration: iteration, now: now)
             return true
         }
