@@ -12,7 +12,7 @@ struct AllocationCapFlowTests {
     func gvmCap() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        var configuration = StoreHarness.configuration(iterations: 2)
+        var configuration = StoreFixtures.configuration(iterations: 2)
         configuration.maxSamplesPerPrompt = 3
         let run = try await harness.store.createRun(configuration, now: Date())
         try await harness.drain()
@@ -47,7 +47,7 @@ struct AllocationCapFlowTests {
     func uniformCap() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        var configuration = StoreHarness.configuration(strategy: .uniform, prompts: 5, iterations: 2)
+        var configuration = StoreFixtures.configuration(strategy: .uniform, prompts: 5, iterations: 2)
         configuration.maxSamplesPerPrompt = 6
         let run = try await harness.store.createRun(configuration, now: Date())
         try await harness.drain()
@@ -63,7 +63,7 @@ struct AllocationCapFlowTests {
     func noCap() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(), now: Date())
         try await harness.drain()
         let summary = try #require(try await harness.store.iterations(runId: run.runId).first)
         #expect(summary.unallocated == 0 && summary.generationBudget == 320 && summary.samplesGenerated == 320)

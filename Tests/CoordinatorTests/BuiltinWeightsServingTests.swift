@@ -31,7 +31,7 @@ struct BuiltinWeightsServingTests {
     func otherRunsCarryNone() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        _ = try await harness.store.createRun(StoreHarness.configuration(prompts: 2), now: Date())
+        _ = try await harness.store.createRun(StoreFixtures.configuration(prompts: 2), now: Date())
         let lease = try #require(try await harness.store.grantLeases(
             LeaseRequest(workerName: "w1", model: "test-model", capacity: 1), now: Date()).first)
         #expect(lease.builtin == nil)

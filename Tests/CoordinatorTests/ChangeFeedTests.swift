@@ -18,7 +18,7 @@ struct ChangeFeedTests {
                 LeaseRequest(workerName: "w-\(model)", model: model, capacity: 4), now: Date())
             try #require(!leases.isEmpty, "run \(runId) has no work left in \(stage)")
             for lease in leases {
-                _ = try await harness.store.submit(leaseId: lease.leaseId, result: StoreHarness.result(for: lease), now: Date())
+                _ = try await harness.store.submit(leaseId: lease.leaseId, result: StoreFixtures.result(for: lease), now: Date())
             }
         }
     }
@@ -27,8 +27,8 @@ struct ChangeFeedTests {
     func stageChangeWakesWaiter() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let watched = try await harness.store.createRun(StoreHarness.configuration(prompts: 2), now: Date())
-        var otherConfiguration = StoreHarness.configuration(prompts: 2)
+        let watched = try await harness.store.createRun(StoreFixtures.configuration(prompts: 2), now: Date())
+        var otherConfiguration = StoreFixtures.configuration(prompts: 2)
         otherConfiguration.model = "other-model"
         let other = try await harness.store.createRun(otherConfiguration, now: Date())
         let store = harness.store
@@ -63,7 +63,7 @@ struct ChangeFeedTests {
     func changeBeforeWaitIsNotMissed() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(prompts: 2), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(prompts: 2), now: Date())
         let mark = try await harness.store.changeMark(runId: run.runId)
         _ = try await harness.store.pause(runId: run.runId, now: Date())
 
@@ -81,7 +81,7 @@ struct ChangeFeedTests {
     func runControlSignals() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        var configuration = StoreHarness.configuration(strategy: .uniform, prompts: 2, iterations: 2)
+        var configuration = StoreFixtures.configuration(strategy: .uniform, prompts: 2, iterations: 2)
         configuration.advance = .manual
         let run = try await harness.store.createRun(configuration, now: Date())
         let store = harness.store
@@ -107,7 +107,7 @@ struct ChangeFeedTests {
         struct Undo: Error {}
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(prompts: 2), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(prompts: 2), now: Date())
         let store = harness.store
         let setStage = "UPDATE iteration SET stage = 'allocate' WHERE runId = ? AND number = 0"
 
@@ -127,7 +127,7 @@ struct ChangeFeedTests {
     func deadlineAndCancellation() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(prompts: 2), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(prompts: 2), now: Date())
         let store = harness.store
         let mark = try await store.changeMark(runId: run.runId)
 

@@ -107,7 +107,7 @@ struct DatasetStreamedImportTests {
         #expect(try await streamed.datasetRowCount() == 1)
         #expect(try await streamed.promptRows().count == 20)
         // A run can use it.
-        _ = try await streamed.harness.store.createRun(StoreHarness.configuration(), now: Date())
+        _ = try await streamed.harness.store.createRun(StoreFixtures.configuration(), now: Date())
     }
 
     @Test("a bad line after several stored batches names its line and leaves nothing behind")
@@ -173,7 +173,7 @@ struct DatasetStreamedImportTests {
         let restarted = imported.harness.store
         #expect(try await restarted.datasets().isEmpty)
         await #expect(throws: CoordinatorError.self) {
-            _ = try await restarted.createRun(StoreHarness.configuration(), now: Date())
+            _ = try await restarted.createRun(StoreFixtures.configuration(), now: Date())
         }
         #expect(try await restarted.unfinishedDatasetImports() == [UnfinishedDatasetImport(importId: importId, name: "math500")])
 

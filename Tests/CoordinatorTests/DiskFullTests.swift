@@ -14,10 +14,10 @@ struct DiskFullTests {
     func fullThenFreed() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(strategy: .uniform, prompts: 2), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(strategy: .uniform, prompts: 2), now: Date())
         let lease = try #require(try await harness.store.grantLeases(
             LeaseRequest(workerName: "w1", model: "test-model", capacity: 4), now: Date()).first)
-        var result = StoreHarness.result(for: lease)
+        var result = StoreFixtures.result(for: lease)
         result.samples = [SampleResult(
             sampleIndex: lease.firstSampleIndex, response: String(repeating: "long reasoning ", count: 40_000) + "\\boxed{1}",
             reward: 1, gradNorm: 1, completionTokens: 10, finishReason: .stop)]

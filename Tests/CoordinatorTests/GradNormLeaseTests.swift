@@ -8,7 +8,7 @@ import Testing
     @Test func leasesCarryTheRunsGradNormURL() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        var configuration = StoreHarness.configuration(prompts: 2)
+        var configuration = StoreFixtures.configuration(prompts: 2)
         configuration.gradNorm = .url
         configuration.gradNormURL = "http://127.0.0.1:9000/gradnorm"
         _ = try await harness.store.createRun(configuration, now: Date())
@@ -21,7 +21,7 @@ import Testing
     @Test func runsWithoutAServiceGiveLeasesWithout() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        _ = try await harness.store.createRun(StoreHarness.configuration(prompts: 2), now: Date())
+        _ = try await harness.store.createRun(StoreFixtures.configuration(prompts: 2), now: Date())
         let lease = try #require(try await harness.store.grantLeases(
             LeaseRequest(workerName: "w1", model: "test-model", capacity: 1), now: Date()).first)
         #expect(lease.gradNormURL == nil)

@@ -9,7 +9,7 @@ struct IterationFlowTests {
     func gvmIteration() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(), now: Date())
         #expect(run.stage == .presample && run.state == .active)
 
         // Presampling: 20 prompts x 8 presamples in leases of at most 4.
@@ -22,7 +22,7 @@ struct IterationFlowTests {
             presampleLeases += presamples
             for lease in leases {
                 #expect(lease.sampleCount <= 4)
-                _ = try await harness.store.submit(leaseId: lease.leaseId, result: StoreHarness.result(for: lease), now: Date())
+                _ = try await harness.store.submit(leaseId: lease.leaseId, result: StoreFixtures.result(for: lease), now: Date())
             }
             if presamples.count < leases.count { break }
         }
@@ -32,7 +32,7 @@ struct IterationFlowTests {
         #expect(afterPresample.count == 20)
         for record in afterPresample {
             #expect(record.presample.samples == 8)
-            let expectedAccepted = (0..<8).filter { StoreHarness.accepts(promptId: record.promptId, sampleIndex: $0) }.count
+            let expectedAccepted = (0..<8).filter { StoreFixtures.accepts(promptId: record.promptId, sampleIndex: $0) }.count
             #expect(record.presample.accepted == expectedAccepted)
             #expect(record.presample.meanGradNorm == (expectedAccepted > 0 ? 1 + Double(record.promptId % 3) : 0))
         }
@@ -63,7 +63,7 @@ struct IterationFlowTests {
     func uniformIterations() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(strategy: .uniform, prompts: 7, iterations: 3), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(strategy: .uniform, prompts: 7, iterations: 3), now: Date())
         #expect(run.stage == .sample)
         try await harness.drain()
         #expect(try await harness.store.run(id: run.runId).state == .completed)
@@ -84,7 +84,7 @@ struct IterationFlowTests {
     func fallback() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(prompts: 3), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(prompts: 3), now: Date())
         while true {
             let leases = try await harness.store.grantLeases(LeaseRequest(workerName: "w", model: "test-model", capacity: 64), now: Date())
             guard let first = leases.first, first.stage == .presample else { break }
@@ -102,13 +102,13 @@ struct IterationFlowTests {
     func grpoNeedsAll() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        _ = try await harness.store.createRun(StoreHarness.configuration(algorithm: .grpo, prompts: 2), now: Date())
+        _ = try await harness.store.createRun(StoreFixtures.configuration(algorithm: .grpo, prompts: 2), now: Date())
         let lease = try #require(try await harness.store.grantLeases(LeaseRequest(workerName: "w", model: "test-model", capacity: 1), now: Date()).first)
         let partial = LeaseResult(generated: lease.sampleCount, samples: [])
         await #expect(throws: CoordinatorError.invalid(field: "samples", "grpo needs every sample with its reward: expected 4, got 0")) {
             try await harness.store.submit(leaseId: lease.leaseId, result: partial, now: Date())
         }
-        _ = try await harness.store.submit(leaseId: lease.leaseId, result: StoreHarness.result(for: lease), now: Date())
+        _ = try await harness.store.submit(leaseId: lease.leaseId, result: StoreFixtures.result(for: lease), now: Date())
     }
 
     /// One bad change per case: (the field the error must name, a label for it).
@@ -134,7 +134,7 @@ struct IterationFlowTests {
     func invalidRun(change: String) async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        var configuration = StoreHarness.configuration()
+        var configuration = StoreFixtures.configuration()
         let field = Self.apply(change, to: &configuration)
         do {
             _ = try await harness.store.createRun(configuration, now: Date())

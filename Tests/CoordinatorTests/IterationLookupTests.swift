@@ -11,7 +11,7 @@ struct IterationLookupTests {
     func oneIteration() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(prompts: 2), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(prompts: 2), now: Date())
         try await harness.drain()
 
         let listed = try await harness.store.iterations(runId: run.runId)

@@ -103,7 +103,7 @@ struct IterationStageRulesTests {
 
     @Test("the rules read the run's configuration: strategy, built-in model, advance and iterations")
     func fromConfiguration() {
-        var configuration = StoreHarness.configuration(strategy: .uniform, iterations: 4)
+        var configuration = StoreFixtures.configuration(strategy: .uniform, iterations: 4)
         configuration.advance = .manual
         #expect(IterationStageRules(configuration: configuration) == Self.rules(.uniform, builtin: false, advance: .manual, iterations: 4))
     }

@@ -19,7 +19,7 @@ struct IterationWaitRouteTests {
     func noPolling() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(strategy: .uniform, prompts: 2), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(strategy: .uniform, prompts: 2), now: Date())
         let counting = CountingStore(harness.store)
         let (port, server) = try await Self.startCoordinator(store: counting)
         defer { server.cancel() }
@@ -51,7 +51,7 @@ struct IterationWaitRouteTests {
     func answers() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(prompts: 2), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(prompts: 2), now: Date())
         let (port, server) = try await Self.startCoordinator(store: harness.store)
         defer { server.cancel() }
         let client = try CoordinatorAPIClient(url: "http://127.0.0.1:\(port)")

@@ -4,7 +4,7 @@ import Testing
 @testable import Coordinator
 
 /// The README's lease rules, one test each, decided by `LeaseRules` alone:
-/// no database, no store. (LeaseRuleTests shows the same rules through the store.)
+/// no database, no store. (LeaseConformanceTests shows the same rules through the store.)
 @Suite("Lease rules as values")
 struct LeaseRulesDecisionTests {
     static let rules = LeaseRules(leaseSeconds: 60, retryBudget: RetryBudget(maxAttempts: 3), algorithm: .raft)

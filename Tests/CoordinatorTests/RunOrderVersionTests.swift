@@ -26,7 +26,7 @@ struct RunOrderVersionTests {
     func newRuns() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(strategy: .uniform, prompts: 7, iterations: 2), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(strategy: .uniform, prompts: 7, iterations: 2), now: Date())
         #expect(run.orderVersion == .fisherYates)
         let stored = try await harness.store.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT orderVersion FROM run WHERE id = ?", arguments: [run.runId])
@@ -44,7 +44,7 @@ struct RunOrderVersionTests {
     func versionZeroRuns() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(strategy: .uniform, prompts: 7, iterations: 3), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(strategy: .uniform, prompts: 7, iterations: 3), now: Date())
         // As the v4 migration leaves a run made before it.
         try await harness.store.pool.write { db in
             try db.execute(sql: "UPDATE run SET orderVersion = 0 WHERE id = ?", arguments: [run.runId])
@@ -62,7 +62,7 @@ struct RunOrderVersionTests {
     func unknownVersion() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(strategy: .uniform, prompts: 7), now: Date())
+        let run = try await harness.store.createRun(StoreFixtures.configuration(strategy: .uniform, prompts: 7), now: Date())
         try await harness.store.pool.write { db in
             try db.execute(sql: "UPDATE run SET orderVersion = 7 WHERE id = ?", arguments: [run.runId])
         }

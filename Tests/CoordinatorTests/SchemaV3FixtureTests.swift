@@ -231,7 +231,7 @@ struct SchemaV3FixtureTests {
                 #expect(lease.seed == RunDeterminism.leaseSeed(
                     runSeed: plainConfiguration.seed, iteration: 0, stage: .sample, promptId: lease.promptId,
                     firstSampleIndex: lease.firstSampleIndex))
-                _ = try await store.submit(leaseId: lease.leaseId, result: StoreHarness.result(for: lease), now: Date())
+                _ = try await store.submit(leaseId: lease.leaseId, result: StoreFixtures.result(for: lease), now: Date())
                 plainLeases += 1
             }
         }

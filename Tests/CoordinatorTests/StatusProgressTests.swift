@@ -4,14 +4,15 @@ import Testing
 @testable import Coordinator
 
 /// The status's progress counts the stage's plan, not the work units queued
-/// so far, and exports of an iteration that does not exist are 404.
-@Suite("Status progress and missing iterations")
+/// so far (which it reads from SQLite's work-unit table). Exports of an
+/// iteration that does not exist are in "Store conformance: exports".
+@Suite("Status progress")
 struct StatusProgressTests {
     @Test("samplesTotal is the stage's whole plan while its units are still being queued")
     func totalFromThePlan() async throws {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
-        var configuration = StoreHarness.configuration(maxSamplesPerLease: 1)
+        var configuration = StoreFixtures.configuration(maxSamplesPerLease: 1)
         configuration.presamples = 200
         let run = try await harness.store.createRun(configuration, now: Date())
         // Only the first batch of the 4,000 pre-sample units is queued (no WorkQueuer runs here).
@@ -21,16 +22,5 @@ struct StatusProgressTests {
         #expect(queued == WorkQueueing.unitsPerBatch)
         let progress = try #require(try await harness.store.status(now: Date()).runs.first).progress
         #expect(progress.stage == .presample && progress.samplesTotal == 4_000 && progress.samplesDone == 0)
-    }
-
-    @Test("the trace export of an iteration that does not exist is 404, as the other exports are")
-    func missingIteration() async throws {
-        let harness = try StoreHarness()
-        _ = try await harness.importMath500()
-        let run = try await harness.store.createRun(StoreHarness.configuration(), now: Date())
-        await #expect(throws: CoordinatorError.notFound("run \(run.runId) has no iteration 7")) {
-            try await harness.store.traces(runId: run.runId, iteration: 7, stage: nil, after: nil, limit: 10)
-        }
-        #expect(try await harness.store.traces(runId: run.runId, iteration: 0, stage: nil, after: nil, limit: 10).isEmpty)
     }
 }
