@@ -81,12 +81,19 @@ bench-model: release
 	.build/release/gvm-model bench
 	.build/release/gvm-model bench --width 128 --layers 4
 
-## GVM against uniform allocation on the built-in task, 3 seeds per arm;
-## resumable (results append to $(DATA_DIR)/convergence/results.jsonl).
-## ALGORITHM=grpo for the GRPO arms.
-ALGORITHM ?= raft
-bench-convergence: release
-	$(PYTHON) scripts/bench-convergence.py --algorithm $(ALGORITHM) --data $(DATA_DIR)/convergence --demo-data $(DATA_DIR)/demo
+## The convergence benchmark (docs/allocation.md): the learning-rate grid,
+## the RAFT full runs, the GRPO checkpoints and branching runs, then the
+## report. Every phase appends its rows to docs/allocation/convergence*.jsonl
+## after each run and skips the rows there, and none starts a seed group it
+## cannot finish within PIECE_MINUTES: rerun to go on (commit the rows between
+## pieces; a fresh machine goes on from what was committed).
+PIECE_MINUTES ?= 55
+bench-convergence: release $(ANALYSIS_VENV)/.ready
+	$(PYTHON) scripts/convergence.py --phase lr-grid --max-minutes $(PIECE_MINUTES)
+	$(PYTHON) scripts/convergence.py --phase raft --learning-rate 1e-4 --max-minutes $(PIECE_MINUTES)
+	$(PYTHON) scripts/convergence_grpo.py --phase checkpoints
+	$(PYTHON) scripts/convergence_grpo.py --phase branch --max-minutes $(PIECE_MINUTES)
+	$(ANALYSIS_VENV)/bin/python scripts/convergence_report.py
 
 ## The coordinator's memory while it streams a 100,000-trace export.
 bench-export: release

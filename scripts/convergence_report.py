@@ -98,6 +98,15 @@ def raft_section(rows: list[dict], resamples: int) -> tuple[list[str], dict]:
             censored = "; ".join(f"{row['censoredArm']}/{row['censoredReference']}" for row in result["samplesToTarget"])
             out.append(f"| {name} | {reference} | {result['pairs']} | {with_interval(result['auc'], 3)} | "
                        f"{samples} | {versions} | {censored} |")
+    # The model-free check: the same targets read off isotonic fits with linear interpolation.
+    isotonic = ca.analyse({a: cv.runs_of(rs) for a, rs in arms.items()}, targets=targets, method="isotonic",
+                          resamples=resamples)
+    middle = len(targets) // 2
+    out += ["", f"Model-free check (isotonic fit, linear interpolation, the same targets), samples speed-up at "
+                f"{100 * targets[middle]:.1f}%: " + "; ".join(
+                    f"{name} {with_interval(arm['ratios']['uniform-n']['samplesToTarget'][middle])}"
+                    for name, arm in isotonic["arms"].items() if "uniform-n" in arm["ratios"]
+                    and "error" not in arm["ratios"]["uniform-n"]) + "."]
     controls = summary["controls"]
     out += [""]
     if "aa" in controls:
