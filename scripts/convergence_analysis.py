@@ -611,8 +611,10 @@ def branching_analysis(uniform: dict, arms: dict, resamples: int = RESAMPLES, se
     Per arm: its mean gain, its mean samples, the uniform-equivalent budget
     read off uniform's line and its ratio to the samples spent (the
     efficiency), with a paired-bootstrap percentile interval that resamples
-    seeds for the line and the arm together. Also each arm's gain minus the
-    smallest uniform arm's, paired."""
+    seeds for the line and the arm together; `identified` is false when the
+    line's slope interval reaches 0 (no budget can be read off a flat line).
+    Also each arm's gain minus the smallest and the largest uniform arm's,
+    paired (the largest: uniform at the samples paper GVM spends)."""
     names = sorted(uniform, key=lambda name: uniform[name][0])
     budgets = np.array([uniform[name][0] for name in names], dtype=np.float64)
     if len(set(budgets)) < 2:
@@ -636,6 +638,9 @@ def branching_analysis(uniform: dict, arms: dict, resamples: int = RESAMPLES, se
                                                    method="inverted_cdf")),
                     "nonPositiveSlopeReplicates": int(sum(s <= 0 for _, s in line_replicates))},
            "seeds": seeds, "resamples": int(len(indices)), "level": level, "arms": {}}
+    # Budgets can be read off the line only where it rises in (nearly) every resample;
+    # a line flat within noise makes every efficiency unbounded, so it is reported as not identified.
+    out["line"]["identified"] = bool(out["line"]["slopeLow"] > 0)
     for name, (samples, gains) in {**{n: (np.full(seeds, b), g) for n, b, g in zip(names, budgets, uniform_gains)},
                                    **arms}.items():
         samples = np.asarray(samples, dtype=np.float64)
@@ -645,13 +650,18 @@ def branching_analysis(uniform: dict, arms: dict, resamples: int = RESAMPLES, se
             equivalent_efficiency(a, b, gains[row].mean(), samples[row].mean(), uniform_gains[:, row].mean())
             for (a, b), row in zip(line_replicates, indices)])
         low, high = np.quantile(replicates, quantiles, method="inverted_cdf")
-        difference = gains - base
-        diff_replicates = difference[indices].mean(axis=1)
-        d_low, d_high = np.quantile(diff_replicates, quantiles, method="inverted_cdf")
         out["arms"][name] = {
             "meanGain": float(gains.mean()), "meanSamples": float(samples.mean()),
             "equivalentBudget": float(estimate * samples.mean()) if math.isfinite(estimate) else estimate,
-            "efficiency": {"estimate": float(estimate), "low": float(low), "high": float(high)},
-            "gainOverSmallestUniform": {"reference": names[0], "estimate": float(difference.mean()),
-                                        "low": float(d_low), "high": float(d_high)}}
+            "efficiency": {"estimate": float(estimate), "low": float(low), "high": float(high),
+                           "identified": out["line"]["identified"]},
+            "gainOverSmallestUniform": paired_difference(gains, uniform_gains[0], names[0], indices, quantiles),
+            "gainOverLargestUniform": paired_difference(gains, uniform_gains[-1], names[-1], indices, quantiles)}
     return json_ready(out)
+
+
+def paired_difference(gains, reference_gains, reference: str, indices, quantiles) -> dict:
+    """Mean of gains - reference gains over the paired seeds, with a percentile interval."""
+    difference = np.asarray(gains, dtype=np.float64) - np.asarray(reference_gains, dtype=np.float64)
+    low, high = np.quantile(difference[indices].mean(axis=1), quantiles, method="inverted_cdf")
+    return {"reference": reference, "estimate": float(difference.mean()), "low": float(low), "high": float(high)}

@@ -369,10 +369,13 @@ def report(args) -> int:
             f"slope 95% [{100 * line['slopeLow'] * 1000:.3f}, {100 * line['slopeHigh'] * 1000:.3f}], "
             f"{line['nonPositiveSlopeReplicates']} of {result['resamples']} replicates flat or falling")
         for arm, a in result["arms"].items():
-            e, d = a["efficiency"], a["gainOverSmallestUniform"]
+            e, d, d2 = a["efficiency"], a["gainOverSmallestUniform"], a["gainOverLargestUniform"]
+            efficiency = (f"{show(e['estimate'])} [{show(e['low'])}, {show(e['high'])}]" if e["identified"]
+                          else "not identified")
             say(f"   {arm:<16} samples {a['meanSamples']:7.1f}  gain {100 * a['meanGain']:+.2f} points  "
-                f"efficiency {show(e['estimate'])} [{show(e['low'])}, {show(e['high'])}]  "
-                f"gain - uniform-n {100 * d['estimate']:+.2f} [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]")
+                f"efficiency {efficiency}  "
+                f"gain - uniform-n {100 * d['estimate']:+.2f} [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]  "
+                f"gain - uniform-2n {100 * d2['estimate']:+.2f} [{100 * d2['low']:+.2f}, {100 * d2['high']:+.2f}]")
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump(summary, f, indent=1)

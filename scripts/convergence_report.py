@@ -175,13 +175,24 @@ def grpo_section(rows: list[dict], resamples: int) -> tuple[list[str], dict | No
         out += [f"**{checkpoint}** (expected accuracy {100 * result['before']:.1f}%, {result['seeds']} seeds): "
                 f"uniform's line rises {100 * 1000 * line['slope']:.2f} points per 1,000 samples "
                 f"[{100 * 1000 * line['slopeLow']:.2f}, {100 * 1000 * line['slopeHigh']:.2f}]; "
-                f"{line['nonPositiveSlopeReplicates']} of {result['resamples']} resamples flat or falling.", "",
-                "| arm | samples | mean gain (points) | gain minus uniform-n | efficiency |", "|---|---:|---:|---:|---:|"]
+                f"{line['nonPositiveSlopeReplicates']} of {result['resamples']} resamples flat or falling"
+                + ("." if line["identified"] else "; the slope's interval reaches 0, so no budget can be read off "
+                   "the line and the efficiencies are not identified."), "",
+                "| arm | samples | mean gain (points) | gain minus uniform-n | gain minus uniform-2n | efficiency |",
+                "|---|---:|---:|---:|---:|---:|"]
+
+        def points(d):
+            return f"{100 * d['estimate']:+.2f} [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]"
+
         for arm, a in result["arms"].items():
-            d = a["gainOverSmallestUniform"]
-            efficiency = "—" if arm in cg.UNIFORM_ARMS else with_interval(a["efficiency"])
+            if arm in cg.UNIFORM_ARMS:
+                efficiency = "—"
+            elif a["efficiency"]["identified"]:
+                efficiency = with_interval(a["efficiency"])
+            else:
+                efficiency = "not identified"
             out.append(f"| {arm} | {a['meanSamples']:,.0f} | {100 * a['meanGain']:+.2f} | "
-                       f"{100 * d['estimate']:+.2f} [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}] | {efficiency} |")
+                       f"{points(a['gainOverSmallestUniform'])} | {points(a['gainOverLargestUniform'])} | {efficiency} |")
         out.append("")
     out += ["![GRPO: gain in expected accuracy against samples generated, per checkpoint]"
             "(allocation/convergence-grpo.svg)", ""]

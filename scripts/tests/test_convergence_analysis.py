@@ -442,12 +442,16 @@ class Branching(unittest.TestCase):
         self.assertGreaterEqual(same["high"], 1.0)
         self.assertEqual(result["arms"]["uniform-512"]["gainOverSmallestUniform"]["estimate"], 0.0)
         self.assertGreater(result["line"]["slope"], 0)
+        self.assertTrue(result["line"]["identified"])
 
     def test_a_flat_line_gives_infinite_bounds_not_a_division_by_zero(self):
         flat = np.full(4, 0.02)
         result = ca.branching_analysis({"a": (512, flat), "b": (1024, flat + np.array([0, 1e-9, 0, -1e-9]))},
                                        {"x": (np.full(4, 600.0), flat + 0.01)}, resamples=200)
         self.assertEqual(result["arms"]["x"]["efficiency"]["high"], None)  # +inf is written as None
+        self.assertFalse(result["line"]["identified"])
+        self.assertFalse(result["arms"]["x"]["efficiency"]["identified"])
+        self.assertAlmostEqual(result["arms"]["x"]["gainOverLargestUniform"]["estimate"], 0.01, places=6)
         self.assertTrue(json.dumps(result))
 
     def test_refuses_one_budget_and_unpaired_arms(self):
