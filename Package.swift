@@ -106,6 +106,7 @@ let package = Package(
             dependencies: [
                 "Coordinator", "Policy", "Shared", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),

@@ -212,7 +212,7 @@ struct BatchedWorkQueueingTests {
         try await harness.store.pool.write { db in
             try db.execute(sql: "DELETE FROM iterationPrompt WHERE runId = ? AND batchIndex >= 15", arguments: [run.runId])
         }
-        await #expect(throws: CoordinatorError.self) { try await harness.store.queueNextWorkBatch(now: Date()) }
+        await #expect(throws: RequestRefusal.self) { try await harness.store.queueNextWorkBatch(now: Date()) }
         #expect(try await Self.units(harness.store, runId: run.runId).count == WorkQueueing.unitsPerBatch)
     }
 

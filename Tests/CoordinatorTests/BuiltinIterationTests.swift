@@ -141,7 +141,7 @@ struct BuiltinIterationTests {
         #expect(iteration.stage == .train && iteration.training?.stepsDone == 2 && iteration.training?.modelVersion == nil)
         #expect(iteration.training?.steps == steps)
         #expect(iteration.evaluationBefore?.modelVersion == "0")
-        await #expect(throws: CoordinatorError.self) { try await harness.store.weights(runId: run.runId, version: "1") }
+        await #expect(throws: RequestRefusal.self) { try await harness.store.weights(runId: run.runId, version: "1") }
         #expect(try await harness.store.run(id: run.runId).modelVersion == "0")
 
         try harness.base.reopen()

@@ -15,7 +15,7 @@ struct BuiltinRunCreationTests {
         do {
             _ = try await harness.store.createRun(configuration, now: Date())
             Issue.record("the run should have been refused for \(field)")
-        } catch let error as CoordinatorError {
+        } catch let error as RequestRefusal {
             #expect(error.kind == .invalid)
             #expect(error.field == field, "\(error)")
             if let text { #expect(error.message.contains(text), "\(error)") }
@@ -32,7 +32,7 @@ struct BuiltinRunCreationTests {
         let file = try Data(contentsOf: harness.weightsURL)
         #expect(stored.bytes == file)
         #expect(stored.sha256 == BuiltinWeights.sha256Hex(file) && stored.sha256.count == 64)
-        await #expect(throws: CoordinatorError.notFound("run \(run.runId) has no weights of model version \"1\"")) {
+        await #expect(throws: RequestRefusal.notFound("run \(run.runId) has no weights of model version \"1\"")) {
             try await harness.store.weights(runId: run.runId, version: "1")
         }
     }

@@ -87,7 +87,7 @@ struct DatasetFramingTests {
     @Test("a body of blank lines holds no prompts")
     func empty() {
         var parser = DatasetBatchParser(options: .init())
-        #expect(throws: CoordinatorError.invalid(field: "body", "holds no prompts")) {
+        #expect(throws: RequestRefusal.invalid(field: "body", "holds no prompts")) {
             _ = try parser.add(ArraySlice(" \n\r\n".utf8))
             _ = try parser.finish()
         }

@@ -23,7 +23,7 @@ struct DatasetImportTests {
         let line = Data(#"{"problem":"p","answer":"First \\boxed{1}, finally $\\boxed{\\frac{1}{2}}$."}"#.utf8)
         let parsed = try DatasetParser.parse(name: "minerva", jsonl: line, options: .init(answerFromLastBox: true))
         #expect(parsed.prompts[0].answer == "\\frac{1}{2}")
-        #expect(throws: CoordinatorError.self) {
+        #expect(throws: RequestRefusal.self) {
             try DatasetParser.parse(name: "minerva", jsonl: Data(#"{"problem":"p","answer":"no box"}"#.utf8), options: .init(answerFromLastBox: true))
         }
     }
@@ -53,7 +53,7 @@ struct DatasetImportTests {
         let again = try await harness.importMath500()
         #expect(!again.created && again.contentHash == first.contentHash)
         let other = try DatasetParser.parse(name: "math500", jsonl: Data(#"{"problem":"x","answer":"1"}"#.utf8), options: .init())
-        await #expect(throws: CoordinatorError.self) { try await harness.store.importDataset(other, now: Date()) }
+        await #expect(throws: RequestRefusal.self) { try await harness.store.importDataset(other, now: Date()) }
         #expect(try await harness.store.datasets().count == 1)
     }
 }

@@ -100,7 +100,7 @@ struct DatasetStreamedImportTests {
         #expect(!again.created && again.promptCount == 20)
         // SQLite keeps dates to the millisecond.
         #expect(abs(again.importedAt.timeIntervalSince(first.importedAt)) < 0.001)
-        await #expect(throws: CoordinatorError.conflict(
+        await #expect(throws: RequestRefusal.conflict(
             "dataset \"math500\" already exists with different content; import it under another name")) {
             _ = try await streamed.importJSONL(Data(#"{"problem":"x","answer":"1"}"#.utf8))
         }
@@ -118,7 +118,7 @@ struct DatasetStreamedImportTests {
         do {
             _ = try await imported.importJSONL(Data(text.utf8))
             Issue.record("the import should have failed")
-        } catch let error as CoordinatorError {
+        } catch let error as RequestRefusal {
             #expect(error.field == "line 21" && error.kind == .invalid)
         }
         #expect(try await imported.harness.store.datasets().isEmpty)
@@ -135,7 +135,7 @@ struct DatasetStreamedImportTests {
         do {
             _ = try await DatasetBodySpool.spool(body, declaredLength: nil, limit: 2500, directory: imported.spoolDirectory)
             Issue.record("the body should have been refused")
-        } catch let error as CoordinatorError {
+        } catch let error as RequestRefusal {
             #expect(error.kind == .tooLarge && error.field == "body")
         }
         // The third chunk crossed 2500 bytes; no chunk after it was read.
@@ -143,7 +143,7 @@ struct DatasetStreamedImportTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: imported.spoolDirectory.path).isEmpty)
 
         let declared = CountingBody(Self.math500, chunkSize: 1000)
-        await #expect(throws: CoordinatorError.self) {
+        await #expect(throws: RequestRefusal.self) {
             _ = try await DatasetBodySpool.spool(declared, declaredLength: 2501, limit: 2500, directory: imported.spoolDirectory)
         }
         #expect(declared.pulled.withLock { $0 } == 0)
@@ -172,7 +172,7 @@ struct DatasetStreamedImportTests {
         try imported.harness.reopen()
         let restarted = imported.harness.store
         #expect(try await restarted.datasets().isEmpty)
-        await #expect(throws: CoordinatorError.self) {
+        await #expect(throws: RequestRefusal.self) {
             _ = try await restarted.createRun(StoreFixtures.configuration(), now: Date())
         }
         #expect(try await restarted.unfinishedDatasetImports() == [UnfinishedDatasetImport(importId: importId, name: "math500")])
@@ -184,7 +184,7 @@ struct DatasetStreamedImportTests {
         #expect(try await imported.promptRows().count == 20)
         #expect(try await restarted.datasets().map(\.promptCount) == [20])
         // The dead import's id takes no further batch.
-        await #expect(throws: CoordinatorError.self) {
+        await #expect(throws: RequestRefusal.self) {
             try await restarted.appendDatasetPrompts(.init(firstPosition: 5, prompts: parsed.prompts), importId: importId)
         }
     }
@@ -220,7 +220,7 @@ struct DatasetStreamedImportTests {
                     do {
                         let summary = try await imported.importJSONL(body)
                         return summary.created ? "created \(summary.promptCount)" : "same \(summary.promptCount)"
-                    } catch let error as CoordinatorError {
+                    } catch let error as RequestRefusal {
                         return error.kind == .conflict ? "conflict" : "error \(error)"
                     } catch {
                         return "error \(error)"
@@ -258,7 +258,7 @@ struct DatasetStreamedImportTests {
         let same = try await store.finishDatasetImport(importId: ids[1], promptCount: 20, now: Date())
         #expect(winner.created && !same.created)
         #expect(abs(same.importedAt.timeIntervalSince(winner.importedAt)) < 0.001)
-        await #expect(throws: CoordinatorError.self) {
+        await #expect(throws: RequestRefusal.self) {
             _ = try await store.finishDatasetImport(importId: ids[2], promptCount: 20, now: Date())
         }
         for id in ids.dropFirst() { try await store.discardDatasetImport(importId: id) }
@@ -274,7 +274,7 @@ struct DatasetStreamedImportTests {
         guard case .started(let id) = try await store.beginDatasetImport(name: "short", contentHash: "sha256:1", options: .init(), now: Date())
         else { Issue.record("the import should have started"); return }
         try await store.appendDatasetPrompts(.init(firstPosition: 0, prompts: [.init(problem: "p", answer: "1")]), importId: id)
-        await #expect(throws: CoordinatorError.self) {
+        await #expect(throws: RequestRefusal.self) {
             _ = try await store.finishDatasetImport(importId: id, promptCount: 2, now: Date())
         }
         #expect(try await store.datasets().isEmpty)

@@ -8,10 +8,12 @@ import Testing
 /// What each kind of error tells the client.
 @Suite("Error answers")
 struct ErrorAnswerTests {
-    @Test("a refusal keeps its status, field and message")
-    func refusal() {
-        let answer = ErrorAnswer(CoordinatorError.invalid(field: "capacity", "must be at least 1"))
-        #expect(answer == ErrorAnswer(status: .badRequest, field: "capacity", message: "must be at least 1"))
+    @Test("a refusal's kind decides its status (its body: CoordinatorRouterErrorTests)")
+    func refusalStatus() {
+        #expect(RequestRefusal.invalid(field: "capacity", "must be at least 1").status == .badRequest)
+        #expect(RequestRefusal.notFound("run 9 does not exist").status == .notFound)
+        #expect(RequestRefusal.conflict("lease re-issued").status == .conflict)
+        #expect(JSONResponses.tooLarge(limit: 1).status == .contentTooLarge)
     }
 
     @Test("a full disk is 503 with Retry-After and a plain message")

@@ -105,7 +105,7 @@ struct IterationFlowTests {
         _ = try await harness.store.createRun(StoreFixtures.configuration(algorithm: .grpo, prompts: 2), now: Date())
         let lease = try #require(try await harness.store.grantLeases(LeaseRequest(workerName: "w", model: "test-model", capacity: 1), now: Date()).first)
         let partial = LeaseResult(generated: lease.sampleCount, samples: [])
-        await #expect(throws: CoordinatorError.invalid(field: "samples", "grpo needs every sample with its reward: expected 4, got 0")) {
+        await #expect(throws: RequestRefusal.invalid(field: "samples", "grpo needs every sample with its reward: expected 4, got 0")) {
             try await harness.store.submit(leaseId: lease.leaseId, result: partial, now: Date())
         }
         _ = try await harness.store.submit(leaseId: lease.leaseId, result: StoreFixtures.result(for: lease), now: Date())
@@ -139,7 +139,7 @@ struct IterationFlowTests {
         do {
             _ = try await harness.store.createRun(configuration, now: Date())
             Issue.record("should be refused")
-        } catch let error as CoordinatorError {
+        } catch let error as RequestRefusal {
             #expect(error.field == field)
         }
         #expect(try await harness.store.status(now: Date()).runs.isEmpty)

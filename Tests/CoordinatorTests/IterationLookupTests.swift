@@ -17,7 +17,7 @@ struct IterationLookupTests {
         let listed = try await harness.store.iterations(runId: run.runId)
         #expect(try await harness.store.iteration(runId: run.runId, number: 0) == listed.first)
         #expect(try await harness.store.iteration(runId: run.runId, number: 1) == nil)
-        await #expect(throws: CoordinatorError.notFound("run 99 does not exist")) {
+        await #expect(throws: RequestRefusal.notFound("run 99 does not exist")) {
             try await harness.store.iteration(runId: 99, number: 0)
         }
     }

@@ -11,7 +11,7 @@ struct OpenAPIDescriptionTests {
     /// The operations the router serves, as "METHOD /path/{param}".
     static func routedOperations() throws -> Set<String> {
         let harness = try StoreHarness()
-        let router = CoordinatorServer.makeRouter(store: harness.store)
+        let router = CoordinatorRouter.build(store: harness.store)
         return Set(router.routes.map { route in
             // Hummingbird writes a capture as ":name", OpenAPI as "{name}".
             let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { component in

@@ -100,7 +100,7 @@ struct PresampleAccountingFlowTests {
         var both = harness.configuration(strategy: .gvm)
         both.presampleAccounting = .countTowardBudget
         both.trainOnPresamples = true
-        await #expect(throws: CoordinatorError.self) { try await harness.store.createRun(both, now: Date()) }
+        await #expect(throws: RequestRefusal.self) { try await harness.store.createRun(both, now: Date()) }
         #expect(throws: FieldError.self) { try both.validate() }
         do {
             try both.validate()

@@ -3,8 +3,9 @@ import GRDB
 import Hummingbird
 import NIOHTTP1
 
-/// What the client is told about an error, decided without any I/O, so that
-/// every mapping is testable on its own.
+/// What the client is told about an error that cannot render itself (any
+/// but `RequestRefusal`), decided without any I/O, so that every mapping is
+/// testable on its own.
 struct ErrorAnswer: Equatable {
     var status: HTTPResponse.Status
     var field: String?
@@ -28,8 +29,6 @@ struct ErrorAnswer: Equatable {
 
     init(_ error: any Error, makeId: () -> String = { String(UUID().uuidString.prefix(8)).lowercased() }) {
         switch error {
-        case let error as CoordinatorError:
-            self.init(status: error.status, field: error.field, message: error.message)
         case let error as HTTPError:
             self.init(status: error.status, message: error.body ?? error.status.reasonPhrase)
         case let error as any HTTPResponseError:
@@ -60,5 +59,12 @@ struct ErrorAnswer: Equatable {
             let id = makeId()
             self.init(status: .internalServerError, message: "internal error (id \(id))", errorId: id)
         }
+    }
+}
+
+/// Rendered in the same JSON as a refusal, with `Retry-After` when it has one.
+extension ErrorAnswer: HTTPResponseError {
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        ErrorResponse.make(status: status, field: field, message: message, retryAfterSeconds: retryAfterSeconds)
     }
 }

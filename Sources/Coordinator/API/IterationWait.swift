@@ -23,7 +23,7 @@ struct IterationWait {
         while true {
             let run = try await store.run(id: runId)
             guard iteration <= run.iteration || run.state == .active || run.state == .waiting || run.state == .paused else {
-                throw CoordinatorError.conflict("run \(runId) is \(run.state.rawValue) and will not reach iteration \(iteration)")
+                throw RequestRefusal.conflict("run \(runId) is \(run.state.rawValue) and will not reach iteration \(iteration)")
             }
             var summary: IterationSummary?
             if iteration <= run.iteration {

@@ -22,7 +22,7 @@ enum JSONResponses {
         do {
             return try JSONInput.decode(type, from: data)
         } catch {
-            throw CoordinatorError.invalid(error)
+            throw RequestRefusal.invalid(error)
         }
     }
 
@@ -43,7 +43,7 @@ enum JSONResponses {
         request.headers[.contentLength].flatMap { Int($0) }
     }
 
-    static func tooLarge(limit: Int) -> CoordinatorError {
-        CoordinatorError(kind: .tooLarge, field: "body", message: "is larger than the \(limit) bytes this endpoint accepts")
+    static func tooLarge(limit: Int) -> RequestRefusal {
+        RequestRefusal(kind: .tooLarge, field: "body", message: "is larger than the \(limit) bytes this endpoint accepts")
     }
 }

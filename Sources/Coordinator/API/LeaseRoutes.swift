@@ -2,13 +2,14 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// `/v1/leases`: the worker protocol. Handlers decode, call the store, encode.
+/// `POST /v1/leases[/{leaseId}/heartbeat|result|release]`: the worker
+/// protocol. Handlers decode, call the store, encode.
 struct LeaseRoutes<Context: RequestContext> {
     let store: any CoordinatorStore
     let metrics: CoordinatorMetrics
 
-    func register(on router: Router<Context>) {
-        let leases = router.group("v1/leases")
+    func addRoutes(to group: RouterGroup<Context>) {
+        let leases = group.group("v1/leases")
         leases.post { request, _ in
             let leaseRequest = try await JSONResponses.decode(LeaseRequest.self, from: request)
             let leases = try await store.grantLeases(leaseRequest, now: Date())
@@ -16,12 +17,12 @@ struct LeaseRoutes<Context: RequestContext> {
             return try JSONResponses.ok(LeaseGrant(leases: leases, retryAfterSeconds: leases.isEmpty ? 1 : nil))
         }
         leases.post(":leaseId/heartbeat") { _, context in
-            try JSONResponses.ok(try await store.heartbeat(leaseId: try Self.leaseId(context), now: Date()))
+            try JSONResponses.ok(try await store.heartbeat(leaseId: try PathParameter.text("leaseId", in: context), now: Date()))
         }
         leases.post(":leaseId/result") { request, context in
             let started = ContinuousClock.now
             let result = try await JSONResponses.decode(LeaseResult.self, from: request)
-            let receipt = try await store.submit(leaseId: try Self.leaseId(context), result: result, now: Date())
+            let receipt = try await store.submit(leaseId: try PathParameter.text("leaseId", in: context), result: result, now: Date())
             if !receipt.duplicate {
                 metrics.recordSubmission(result, elapsed: ContinuousClock.now - started)
             }
@@ -32,17 +33,10 @@ struct LeaseRoutes<Context: RequestContext> {
             do throws(FieldError) {
                 try release.validate()
             } catch {
-                throw CoordinatorError.invalid(error)
+                throw RequestRefusal.invalid(error)
             }
-            try await store.release(leaseId: try Self.leaseId(context), release: release, now: Date())
+            try await store.release(leaseId: try PathParameter.text("leaseId", in: context), release: release, now: Date())
             return try JSONResponses.ok(["released": true])
         }
-    }
-
-    static func leaseId(_ context: Context) throws -> String {
-        guard let id = context.parameters.get("leaseId"), !id.isEmpty else {
-            throw CoordinatorError.invalid(field: "leaseId", "is missing from the path")
-        }
-        return id
     }
 }

@@ -2,19 +2,16 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// `/healthz`, `/v1/status` and `/metrics`: what operators and Prometheus read.
+/// `GET /v1/status` and `GET /metrics`: what operators and Prometheus read.
 struct StatusRoutes<Context: RequestContext> {
     let store: any CoordinatorStore
     let metrics: CoordinatorMetrics
 
-    func register(on router: Router<Context>) {
-        router.get("healthz") { _, _ in
-            try JSONResponses.ok(["status": "ok"])
-        }
-        router.get("v1/status") { _, _ in
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get("v1/status") { _, _ in
             try JSONResponses.ok(try await store.status(now: Date()))
         }
-        router.get("metrics") { _, _ in
+        group.get("metrics") { _, _ in
             metrics.refresh(try await store.gauges(now: Date()))
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

@@ -13,12 +13,10 @@ struct WeightsRoutes<Context: RequestContext> {
     /// does not re-export by name.)
     static var sha256Header: HTTPFields.Element.Name { HTTPFields.Element.Name("X-Gvm-Weights-SHA256")! }
 
-    func register(on router: Router<Context>) {
-        router.get(RouterPath(WeightsPath.route)) { _, context in
-            let runId = try RunRoutes<Context>.integer("runId", context)
-            guard let version = context.parameters.get("version"), !version.isEmpty else {
-                throw CoordinatorError.invalid(field: "version", "is missing from the path")
-            }
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get(RouterPath(WeightsPath.route)) { _, context in
+            let runId = try PathParameter.wholeNumber("runId", in: context)
+            let version = try PathParameter.text("version", in: context)
             let weights = try await store.weights(runId: runId, version: version)
             return Response(
                 status: .ok,

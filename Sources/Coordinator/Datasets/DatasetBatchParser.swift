@@ -18,7 +18,7 @@ struct DatasetBatchParser {
     var promptCount: Int { batcher.promptCount }
 
     /// The batches that `chunk` completes.
-    mutating func add(_ chunk: ArraySlice<UInt8>) throws(CoordinatorError) -> [DatasetBatcher.Batch] {
+    mutating func add(_ chunk: ArraySlice<UInt8>) throws(RequestRefusal) -> [DatasetBatcher.Batch] {
         precondition(!finished, "add after finish")
         var batches: [DatasetBatcher.Batch] = []
         for line in try framer.lines(in: chunk) {
@@ -29,7 +29,7 @@ struct DatasetBatchParser {
 
     /// The end of the body: the batches still to store (none, one or two).
     /// A body without any prompt is refused.
-    mutating func finish() throws(CoordinatorError) -> [DatasetBatcher.Batch] {
+    mutating func finish() throws(RequestRefusal) -> [DatasetBatcher.Batch] {
         precondition(!finished, "finish twice")
         finished = true
         var batches: [DatasetBatcher.Batch] = []
@@ -39,7 +39,7 @@ struct DatasetBatchParser {
         return batches
     }
 
-    private mutating func add(_ line: DatasetLineFramer.Line) throws(CoordinatorError) -> DatasetBatcher.Batch? {
+    private mutating func add(_ line: DatasetLineFramer.Line) throws(RequestRefusal) -> DatasetBatcher.Batch? {
         guard !line.isBlank else { return nil }
         return batcher.add(try DatasetParser.parseLine(line.bytes, number: line.number, options: options))
     }

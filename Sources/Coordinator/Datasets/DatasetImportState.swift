@@ -33,7 +33,7 @@ enum DatasetNameClaim: Equatable {
         }
     }
 
-    static func conflict(name: String) -> CoordinatorError {
+    static func conflict(name: String) -> RequestRefusal {
         .conflict("dataset \"\(name)\" already exists with different content; import it under another name")
     }
 }

@@ -26,7 +26,7 @@ struct DatasetLineFramer {
     }
 
     /// The lines that `chunk` completes.
-    mutating func lines(in chunk: ArraySlice<UInt8>) throws(CoordinatorError) -> [Line] {
+    mutating func lines(in chunk: ArraySlice<UInt8>) throws(RequestRefusal) -> [Line] {
         var lines: [Line] = []
         var start = chunk.startIndex
         while let newline = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
@@ -54,7 +54,7 @@ struct DatasetLineFramer {
         return Line(number: nextNumber, bytes: pending)
     }
 
-    private func checkLength(adding count: Int) throws(CoordinatorError) {
+    private func checkLength(adding count: Int) throws(RequestRefusal) {
         guard pending.count + count <= maxLineBytes else {
             throw .invalid(field: "line \(nextNumber)", "is longer than the \(maxLineBytes) bytes a line may have")
         }

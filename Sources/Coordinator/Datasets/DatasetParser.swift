@@ -32,7 +32,7 @@ struct ParsedDataset: Sendable {
 enum DatasetParser {
     /// Parses JSONL; the first bad line fails the whole import, naming its
     /// line number (from 1). The same decisions as the streamed import.
-    static func parse(name: String, jsonl: Data, options: DatasetImportOptions) throws(CoordinatorError) -> ParsedDataset {
+    static func parse(name: String, jsonl: Data, options: DatasetImportOptions) throws(RequestRefusal) -> ParsedDataset {
         try checkName(name)
         var parser = DatasetBatchParser(options: options)
         var prompts: [ParsedDataset.Prompt] = []
@@ -43,14 +43,14 @@ enum DatasetParser {
         return ParsedDataset(name: name, contentHash: hash.finish(), options: options, prompts: prompts)
     }
 
-    static func checkName(_ name: String) throws(CoordinatorError) {
+    static func checkName(_ name: String) throws(RequestRefusal) {
         guard !name.isEmpty, name.count <= 200 else {
             throw .invalid(field: "name", "must be 1 to 200 characters")
         }
     }
 
-    static func parseLine(_ line: [UInt8], number: Int, options: DatasetImportOptions) throws(CoordinatorError) -> ParsedDataset.Prompt {
-        func bad(_ problem: String) -> CoordinatorError {
+    static func parseLine(_ line: [UInt8], number: Int, options: DatasetImportOptions) throws(RequestRefusal) -> ParsedDataset.Prompt {
+        func bad(_ problem: String) -> RequestRefusal {
             .invalid(field: "line \(number)", problem)
         }
         let value: JSONValue

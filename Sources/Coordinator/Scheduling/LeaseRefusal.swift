@@ -37,5 +37,5 @@ enum LeaseRefusal: Equatable, Sendable {
         }
     }
 
-    var error: CoordinatorError { .conflict(message) }
+    var error: RequestRefusal { .conflict(message) }
 }

@@ -70,7 +70,7 @@ final class GroupCommitWriter: Sendable {
                     if let commitError {
                         continuation.resume(throwing: commitError)
                     } else {
-                        continuation.resume(with: outcome ?? .failure(CoordinatorError.conflict("write was not run")))
+                        continuation.resume(with: outcome ?? .failure(RequestRefusal.conflict("write was not run")))
                     }
                 })
             let startDrain = queue.withLock { queue in

@@ -12,7 +12,7 @@ extension SQLiteStore {
     func checkBuiltin(_ configuration: RunConfiguration) async throws -> CheckedWeights? {
         guard let builtin = configuration.builtin else { return nil }
         guard configuration.modelVersion == "0" else {
-            throw CoordinatorError.invalid(
+            throw RequestRefusal.invalid(
                 field: "modelVersion",
                 "must be \"0\" for a built-in run: the coordinator numbers the versions it trains, got \"\(configuration.modelVersion)\"")
         }
@@ -32,12 +32,12 @@ extension SQLiteStore {
         guard let datasetId = try Int64.fetchOne(
             db, sql: "SELECT id FROM dataset WHERE name = ?", arguments: [configuration.dataset])
         else {
-            throw CoordinatorError.invalid(field: "dataset", "no dataset named \"\(configuration.dataset)\" has been imported")
+            throw RequestRefusal.invalid(field: "dataset", "no dataset named \"\(configuration.dataset)\" has been imported")
         }
         guard let testId = try Int64.fetchOne(
             db, sql: "SELECT id FROM dataset WHERE name = ?", arguments: [builtin.testDataset])
         else {
-            throw CoordinatorError.invalid(
+            throw RequestRefusal.invalid(
                 field: "builtin.testDataset", "no dataset named \"\(builtin.testDataset)\" has been imported")
         }
         func problems(_ datasetId: Int64, limit: Int?) throws -> [(position: Int, problem: String)] {

@@ -78,7 +78,7 @@ extension SQLiteStore {
             // A seek, not a count: the transaction stays short at any size.
             let last = try Int.fetchOne(db, sql: "SELECT MAX(position) FROM prompt WHERE datasetId = ?", arguments: [importId])
             guard last == promptCount - 1 else {
-                throw CoordinatorError.conflict("dataset \"\(name)\" lacks prompts that its import sent; import it again")
+                throw RequestRefusal.conflict("dataset \"\(name)\" lacks prompts that its import sent; import it again")
             }
             try db.execute(
                 sql: "UPDATE dataset SET name = pendingName, pendingName = NULL, state = ?, promptCount = ?, importedAt = ? WHERE id = ?",
@@ -134,7 +134,7 @@ extension SQLiteStore {
             db, sql: "SELECT pendingName FROM dataset WHERE id = ? AND state = ?",
             arguments: [importId, DatasetRowState.importing])
         else {
-            throw CoordinatorError.conflict("dataset import \(importId) is no longer in progress; import it again")
+            throw RequestRefusal.conflict("dataset import \(importId) is no longer in progress; import it again")
         }
         return name
     }

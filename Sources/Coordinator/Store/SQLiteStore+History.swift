@@ -20,7 +20,7 @@ extension SQLiteStore {
 
     func iterationSummary(_ db: Database, runId: Int, iteration: Int) throws -> IterationSummary {
         guard let summary = try existingIterationSummary(db, runId: runId, iteration: iteration) else {
-            throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)")
+            throw RequestRefusal.notFound("run \(runId) has no iteration \(iteration)")
         }
         return summary
     }
@@ -126,7 +126,7 @@ extension SQLiteStore {
             let run = try self.runRow(db, id: runId)
             guard try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration]) != nil
-            else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
+            else { throw RequestRefusal.notFound("run \(runId) has no iteration \(iteration)") }
             let datasetSize = try Int.fetchOne(
                 db, sql: "SELECT promptCount FROM dataset WHERE id = ?", arguments: [run.datasetId]) ?? 0
             let summary = try self.iterationSummary(db, runId: runId, iteration: iteration)

@@ -11,7 +11,7 @@ extension SQLiteStore {
         do {
             try request.validate()
         } catch {
-            throw CoordinatorError.invalid(error)
+            throw RequestRefusal.invalid(error)
         }
         return try await groupCommit.write { db in
             try db.cachedStatement(sql: """
@@ -118,7 +118,7 @@ extension SQLiteStore {
         guard let prompt = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT problem, answer FROM prompt WHERE datasetId = ? AND position = ?"),
             arguments: [run.datasetId, promptId])
-        else { throw CoordinatorError.notFound("prompt \(promptId) of run \(run.id) is missing from its dataset") }
+        else { throw RequestRefusal.notFound("prompt \(promptId) of run \(run.id) is missing from its dataset") }
         let modelVersion = try iterationModelVersion(db, runId: run.id, iteration: iteration) ?? run.modelVersion
         let lease = Lease(
             leaseId: leaseId, runId: run.id, iteration: iteration,
@@ -191,12 +191,12 @@ extension SQLiteStore {
     func currentLease(_ db: Database, leaseId: String) throws -> CurrentLease {
         guard let lease = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM lease WHERE id = ?"), arguments: [leaseId])
         else {
-            throw CoordinatorError.notFound("lease \(leaseId) does not exist")
+            throw RequestRefusal.notFound("lease \(leaseId) does not exist")
         }
         let unitId: Int64 = lease["workUnitId"]
         guard let unit = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM workUnit WHERE id = ?"), arguments: [unitId])
         else {
-            throw CoordinatorError.notFound("the work of lease \(leaseId) no longer exists")
+            throw RequestRefusal.notFound("the work of lease \(leaseId) no longer exists")
         }
         let unitLeaseId: String? = unit["leaseId"]
         if let refusal = LeaseRules.holding(leaseId: leaseId, unitLeaseId: unitLeaseId) { throw refusal.error }

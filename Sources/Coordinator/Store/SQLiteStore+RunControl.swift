@@ -23,7 +23,7 @@ extension SQLiteStore {
         do {
             try WireText.checkName(modelVersion, field: "modelVersion")
         } catch {
-            throw CoordinatorError.invalid(error)
+            throw RequestRefusal.invalid(error)
         }
         return try await control(runId: runId, now: now) { db, run in
             .advance(
@@ -42,7 +42,7 @@ extension SQLiteStore {
             let rules = RunControlRules(runId: runId, state: run.state, currentIteration: run.currentIteration)
             switch rules.decide(try command(db, run)) {
             case .refuse(let message):
-                throw CoordinatorError.conflict(message)
+                throw RequestRefusal.conflict(message)
             case .transition(let state, .none):
                 try db.execute(sql: "UPDATE run SET state = ? WHERE id = ?", arguments: [state, runId])
             case .transition(let state, .finishIterationIfDone):

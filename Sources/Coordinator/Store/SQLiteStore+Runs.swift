@@ -7,20 +7,20 @@ extension SQLiteStore {
         do {
             try configuration.validate()
         } catch {
-            throw CoordinatorError.invalid(error)
+            throw RequestRefusal.invalid(error)
         }
         let weights = try await checkBuiltin(configuration)
         return try await pool.write { db in
             guard let dataset = try Row.fetchOne(
                 db, sql: "SELECT id, promptCount FROM dataset WHERE name = ?", arguments: [configuration.dataset])
             else {
-                throw CoordinatorError.invalid(field: "dataset", "no dataset named \"\(configuration.dataset)\" has been imported")
+                throw RequestRefusal.invalid(field: "dataset", "no dataset named \"\(configuration.dataset)\" has been imported")
             }
             let promptCount: Int = dataset["promptCount"]
             // A batch holds each prompt at most once, so statistics and
             // traces can be keyed by prompt.
             guard configuration.promptsPerIteration <= promptCount else {
-                throw CoordinatorError.invalid(
+                throw RequestRefusal.invalid(
                     field: "promptsPerIteration",
                     "must be at most the dataset's \(promptCount) prompts, got \(configuration.promptsPerIteration)")
             }

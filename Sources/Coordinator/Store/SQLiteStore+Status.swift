@@ -65,7 +65,7 @@ extension SQLiteStore {
             guard try Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM iteration WHERE runId = ? AND number = ?)"),
                 arguments: [runId, iteration]) ?? false
-            else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
+            else { throw RequestRefusal.notFound("run \(runId) has no iteration \(iteration)") }
             let rows = try Row.fetchAll(
                 db,
                 // Keyset pages in (stage, prompt, sample) order, so every
@@ -98,7 +98,7 @@ extension SQLiteStore {
         try await pool.read { db in
             _ = try self.runRow(db, id: runId)
             let records = try Self.promptRecords(db, runId: runId, iteration: iteration)
-            guard !records.isEmpty else { throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)") }
+            guard !records.isEmpty else { throw RequestRefusal.notFound("run \(runId) has no iteration \(iteration)") }
             return records
         }
     }

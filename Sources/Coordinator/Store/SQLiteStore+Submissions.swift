@@ -33,7 +33,7 @@ extension SQLiteStore {
             case .refuse(let refusal):
                 throw refusal.error
             case .invalid(let error):
-                throw CoordinatorError.invalid(error)
+                throw RequestRefusal.invalid(error)
             case .take(let taken, let answer):
                 statistics = taken
                 receipt = answer

@@ -43,13 +43,13 @@ extension SQLiteStore {
         try await pool.read { db in
             let run = try self.runRow(db, id: runId)
             guard let builtin = run.configuration.builtin else {
-                throw CoordinatorError.conflict("run \(runId) is not a run on the built-in model")
+                throw RequestRefusal.conflict("run \(runId) is not a run on the built-in model")
             }
             guard let modelVersion = try Self.iterationModelVersion(db, runId: runId, iteration: iteration) else {
-                throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)")
+                throw RequestRefusal.notFound("run \(runId) has no iteration \(iteration)")
             }
             guard let weights = try Self.storedWeights(db, runId: runId, version: modelVersion) else {
-                throw CoordinatorError.notFound("run \(runId) has no weights of model version \"\(modelVersion)\"")
+                throw RequestRefusal.notFound("run \(runId) has no weights of model version \"\(modelVersion)\"")
             }
             // How many of each prompt's pre-samples (the first by index) the
             // iteration trains on, beside every sample-stage trace.
@@ -175,7 +175,7 @@ extension SQLiteStore {
             guard let version = try String.fetchOne(
                 db, sql: "SELECT modelVersion FROM training WHERE runId = ? AND iteration = ? AND finishedAt IS NOT NULL",
                 arguments: [runId, iteration])
-            else { throw CoordinatorError.notFound("iteration \(iteration) of run \(runId) has not been trained") }
+            else { throw RequestRefusal.notFound("iteration \(iteration) of run \(runId) has not been trained") }
             return version
         }
     }
@@ -184,10 +184,10 @@ extension SQLiteStore {
         try await pool.read { db in
             let run = try self.runRow(db, id: runId)
             guard let builtin = run.configuration.builtin else {
-                throw CoordinatorError.conflict("run \(runId) is not a run on the built-in model")
+                throw RequestRefusal.conflict("run \(runId) is not a run on the built-in model")
             }
             guard let weights = try Self.storedWeights(db, runId: runId, version: modelVersion) else {
-                throw CoordinatorError.notFound("run \(runId) has no weights of model version \"\(modelVersion)\"")
+                throw RequestRefusal.notFound("run \(runId) has no weights of model version \"\(modelVersion)\"")
             }
             let prompts = try Row.fetchAll(
                 db,

@@ -10,7 +10,7 @@ extension SQLiteStore {
         try await pool.read { db in
             _ = try self.runRow(db, id: runId)
             guard let weights = try Self.storedWeights(db, runId: runId, version: version) else {
-                throw CoordinatorError.notFound("run \(runId) has no weights of model version \"\(version)\"")
+                throw RequestRefusal.notFound("run \(runId) has no weights of model version \"\(version)\"")
             }
             return weights
         }
@@ -36,7 +36,7 @@ extension SQLiteStore {
             db.cachedStatement(sql: "SELECT sha256 FROM modelWeights WHERE runId = ? AND version = ?"),
             arguments: [run.id, modelVersion])
         else {
-            throw CoordinatorError.notFound("run \(run.id) has no weights of model version \"\(modelVersion)\"")
+            throw RequestRefusal.notFound("run \(run.id) has no weights of model version \"\(modelVersion)\"")
         }
         return BuiltinLeaseWeights(runId: run.id, version: modelVersion, sha256: sha256, gradNormGroup: builtin.gradNormGroup)
     }

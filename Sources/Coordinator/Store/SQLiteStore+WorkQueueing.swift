@@ -63,7 +63,7 @@ extension SQLiteStore {
         // The plan and its prompt rows are written together, so a plan with
         // no prompt at its cursor is damaged; refuse rather than loop on it.
         guard !prompts.isEmpty || WorkQueueing.isComplete(cursor, promptCount: plan["promptCount"]) else {
-            throw CoordinatorError.conflict(
+            throw RequestRefusal.conflict(
                 "run \(runId) iteration \(iteration) has no prompt at batch index \(cursor.batchIndex) to queue \(stage.rawValue) work for")
         }
         let batch = WorkQueueing.nextBatch(prompts: prompts, from: cursor, maxPerLease: perLease, limit: limit)

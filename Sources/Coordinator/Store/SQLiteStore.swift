@@ -92,7 +92,7 @@ final class SQLiteStore: CoordinatorStore, TrainingStore, WorkQueueingStore {
     /// configuration goes through this store's cache.
     func runRow(_ db: Database, id: Int) throws -> RunRow {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM run WHERE id = ?"), arguments: [id]) else {
-            throw CoordinatorError.notFound("run \(id) does not exist")
+            throw RequestRefusal.notFound("run \(id) does not exist")
         }
         return try RunRow(row: row, configurations: runConfigurations)
     }

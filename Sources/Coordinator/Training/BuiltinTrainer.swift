@@ -98,7 +98,7 @@ final class BuiltinTrainer: Service, Sendable {
     private func train(runId: Int, iteration: Int) async throws {
         let inputs = try await store.trainingInputs(runId: runId, iteration: iteration)
         guard let current = UInt64(inputs.modelVersion) else {
-            throw CoordinatorError.conflict("run \(runId) iteration \(iteration) has model version \"\(inputs.modelVersion)\", not a number")
+            throw RequestRefusal.conflict("run \(runId) iteration \(iteration) has model version \"\(inputs.modelVersion)\", not a number")
         }
         let version = current + 1
         let orderVersion = try await store.orderVersion(runId: runId)

@@ -19,7 +19,7 @@ enum BuiltinWeights {
 
     /// Reads the version-0 weights file of a run being created. Every refusal
     /// names `builtin.weights`. Blocking: call it off the cooperative pool.
-    static func read(path: String) throws(CoordinatorError) -> CheckedWeights {
+    static func read(path: String) throws(RequestRefusal) -> CheckedWeights {
         let field = "builtin.weights"
         let data: Data
         do {
@@ -54,7 +54,7 @@ enum BuiltinWeights {
     static func checkPrompts(
         _ problems: [(position: Int, problem: String)], datasetName: String, datasetField: String,
         template: PromptTemplate, config: TransformerConfig
-    ) throws(CoordinatorError) {
+    ) throws(RequestRefusal) {
         for (position, problem) in problems {
             let tokens: [Int32]
             do {

@@ -3,7 +3,7 @@ import Foundation
 import Shared
 
 /// The coordinator's HTTP lease endpoints, with every failure sorted into a
-/// `CoordinatorError`.
+/// `CoordinatorCallError`.
 struct CoordinatorClient: LeaseCoordinator {
     /// The coordinator's base URL, without a trailing slash.
     let baseURL: String
@@ -37,7 +37,7 @@ struct CoordinatorClient: LeaseCoordinator {
         do {
             return try WireJSON.decoder().decode(Reply.self, from: data)
         } catch {
-            throw CoordinatorError.unavailable("unreadable answer to POST \(path): \(FieldError(error))")
+            throw CoordinatorCallError.unavailable("unreadable answer to POST \(path): \(FieldError(error))")
         }
     }
 
@@ -50,17 +50,17 @@ struct CoordinatorClient: LeaseCoordinator {
         do {
             response = try await client.send(request)
         } catch let error as HTTPClientError {
-            throw CoordinatorError.unavailable(error.description)
+            throw CoordinatorCallError.unavailable(error.description)
         }
         switch response.status {
         case 200..<300:
             return response.body
         case 404, 409:
-            throw CoordinatorError.leaseGone(status: response.status, message: Self.message(response))
+            throw CoordinatorCallError.leaseGone(status: response.status, message: Self.message(response))
         case 429, 500...:
-            throw CoordinatorError.unavailable("HTTP \(response.status) from POST \(path): \(Self.message(response))")
+            throw CoordinatorCallError.unavailable("HTTP \(response.status) from POST \(path): \(Self.message(response))")
         default:
-            throw CoordinatorError.refused(status: response.status, message: Self.message(response))
+            throw CoordinatorCallError.refused(status: response.status, message: Self.message(response))
         }
     }
 

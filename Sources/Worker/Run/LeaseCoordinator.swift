@@ -10,7 +10,7 @@ protocol LeaseCoordinator: Sendable {
 }
 
 /// How a coordinator call failed, which decides what the worker does next.
-enum CoordinatorError: Error, Equatable, CustomStringConvertible {
+enum CoordinatorCallError: Error, Equatable, CustomStringConvertible {
     /// No answer, a timeout, a 5xx or 429, or a 2xx body that does not
     /// decode: worth retrying after a backoff.
     case unavailable(String)

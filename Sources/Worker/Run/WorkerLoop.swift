@@ -144,7 +144,7 @@ struct WorkerLoop: Sendable {
             ])
         } catch is Interrupted {
             logger.warning("grace period over before the coordinator took the result; it re-issues the lease when it expires")
-        } catch CoordinatorError.leaseGone(let status, let message) {
+        } catch CoordinatorCallError.leaseGone(let status, let message) {
             logger.warning("lease re-issued or its run cancelled; result dropped",
                            metadata: ["status": "\(status)", "error": "\(message)"])
         } catch {
@@ -166,7 +166,7 @@ struct WorkerLoop: Sendable {
                 let reply = try await coordinator.heartbeat(leaseId: lease.leaseId)
                 wait = heartbeatInterval(until: reply.expiresAt)
                 failures = 0
-            } catch let error as CoordinatorError where !error.isRetryable {
+            } catch let error as CoordinatorCallError where !error.isRetryable {
                 throw LeaseLost(error: error)
             } catch where !(error is CancellationError) {
                 wait = settings.backoff.delay(attempt: failures)
@@ -191,7 +191,7 @@ struct WorkerLoop: Sendable {
                 try await coordinator.release(leaseId: lease.leaseId, release: release)
                 logger.info("lease released", metadata: ["reason": "\(release.reason)", "kind": "\(release.effectiveKind.rawValue)"])
                 return
-            } catch let error as CoordinatorError where !error.isRetryable {
+            } catch let error as CoordinatorCallError where !error.isRetryable {
                 logger.warning("lease release refused; it expires on its own", metadata: ["error": "\(error)"])
                 return
             } catch {
@@ -211,11 +211,11 @@ struct WorkerLoop: Sendable {
     }
 
     @Sendable private static func isTransient(_ error: any Error) -> Bool {
-        (error as? CoordinatorError)?.isRetryable ?? false
+        (error as? CoordinatorCallError)?.isRetryable ?? false
     }
 }
 
 /// The coordinator answered a heartbeat with "not yours any more".
 struct LeaseLost: Error {
-    let error: CoordinatorError
+    let error: CoordinatorCallError
 }

@@ -54,10 +54,10 @@ struct ExportConformanceTests {
     @Test("the trace export of an iteration that does not exist is 404, as the other exports are", arguments: StoreEngine.all)
     func missingIteration(engine: StoreEngine) async throws {
         let (harness, run) = try await StoreConformanceHarness.withRun(engine, StoreFixtures.configuration())
-        await #expect(throws: CoordinatorError.notFound("run \(run.runId) has no iteration 7")) {
+        await #expect(throws: RequestRefusal.notFound("run \(run.runId) has no iteration 7")) {
             try await harness.store.traces(runId: run.runId, iteration: 7, stage: nil, after: nil, limit: 10)
         }
-        await #expect(throws: CoordinatorError.notFound("run \(run.runId) has no iteration 7")) {
+        await #expect(throws: RequestRefusal.notFound("run \(run.runId) has no iteration 7")) {
             try await harness.store.allocationExport(runId: run.runId, iteration: 7)
         }
         #expect(try await harness.store.traces(runId: run.runId, iteration: 0, stage: nil, after: nil, limit: 10).isEmpty)

@@ -45,11 +45,11 @@ struct LeaseConformanceTests {
             _ = try await harness.store.submit(
                 leaseId: otherLease.leaseId, result: StoreFixtures.result(for: otherLease), now: later)
             Issue.record("a result for a re-issued lease must be refused")
-        } catch let error as CoordinatorError {
+        } catch let error as RequestRefusal {
             #expect(error.kind == .conflict)
         }
         // Heartbeats for it are refused too.
-        await #expect(throws: CoordinatorError.self) { try await harness.store.heartbeat(leaseId: otherLease.leaseId, now: later) }
+        await #expect(throws: RequestRefusal.self) { try await harness.store.heartbeat(leaseId: otherLease.leaseId, now: later) }
         _ = try await harness.store.submit(leaseId: reissued.leaseId, result: StoreFixtures.result(for: reissued), now: later)
         let records = try await harness.store.promptStatistics(runId: run.runId, iteration: 0)
         #expect(records[0].presample.samples == 8)
@@ -95,7 +95,7 @@ struct LeaseConformanceTests {
         try await harness.store.release(leaseId: lease.leaseId, reason: "shutting down", now: Date())
         let again = try await harness.firstLease(worker: "w2")
         #expect(again.firstSampleIndex == lease.firstSampleIndex && again.seed == lease.seed)
-        await #expect(throws: CoordinatorError.self) {
+        await #expect(throws: RequestRefusal.self) {
             try await harness.store.submit(leaseId: lease.leaseId, result: StoreFixtures.result(for: lease), now: Date())
         }
     }
@@ -129,7 +129,7 @@ struct LeaseConformanceTests {
         do {
             _ = try await harness.store.submit(leaseId: chosen.leaseId, result: result, now: Date())
             Issue.record("should be refused")
-        } catch let error as CoordinatorError {
+        } catch let error as RequestRefusal {
             #expect(error.field == field)
         }
         #expect(try await harness.store.promptStatistics(runId: run.runId, iteration: 0) == before)

@@ -37,7 +37,7 @@ struct RestartConformanceTests {
         #expect(try await harness.store.heartbeat(leaseId: extended.leaseId, now: start.addingTimeInterval(15)).expiresAt
             > reply.expiresAt)
         // Its late result is refused, as before the restart.
-        await #expect(throws: CoordinatorError.self) {
+        await #expect(throws: RequestRefusal.self) {
             try await harness.store.submit(leaseId: plain.leaseId, result: StoreFixtures.result(for: plain), now: start.addingTimeInterval(16))
         }
     }

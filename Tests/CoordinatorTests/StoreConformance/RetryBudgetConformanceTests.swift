@@ -82,7 +82,7 @@ struct RetryBudgetConformanceTests {
         #expect(try await harness.store.run(id: run.runId).state == .completed)
         #expect(try await harness.store.iterations(runId: run.runId)[0].samplesFailed == 16)
         let late = second[0]
-        await #expect(throws: CoordinatorError.self) {
+        await #expect(throws: RequestRefusal.self) {
             try await harness.store.submit(leaseId: late.leaseId, result: StoreFixtures.result(for: late), now: start.addingTimeInterval(23))
         }
         #expect(try await harness.store.traces(runId: run.runId, iteration: 0, stage: nil, after: nil, limit: 100).isEmpty)
@@ -117,7 +117,7 @@ struct RetryBudgetConformanceTests {
         do {
             _ = try await harness.store.submit(leaseId: lease.leaseId, result: different, now: Date())
             Issue.record("a different result for a finished lease must be refused")
-        } catch let error as CoordinatorError {
+        } catch let error as RequestRefusal {
             #expect(error.kind == .conflict && error.message.contains("different result"))
         }
         #expect(try await harness.store.traces(runId: run.runId, iteration: 0, stage: nil, after: nil, limit: 100) == before)

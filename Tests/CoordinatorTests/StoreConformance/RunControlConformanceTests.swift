@@ -16,12 +16,12 @@ struct RunControlConformanceTests {
         return configuration
     }
 
-    static func refusal(_ body: () async throws -> Void) async -> CoordinatorError? {
+    static func refusal(_ body: () async throws -> Void) async -> RequestRefusal? {
         do {
             try await body()
             return nil
         } catch {
-            return error as? CoordinatorError
+            return error as? RequestRefusal
         }
     }
 

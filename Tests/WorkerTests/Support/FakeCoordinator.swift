@@ -33,7 +33,7 @@ final class FakeCoordinator: LeaseCoordinator {
             state.requestTimes.append(.now)
             if state.unavailableRequests > 0 {
                 state.unavailableRequests -= 1
-                throw CoordinatorError.unavailable("test: connection refused")
+                throw CoordinatorCallError.unavailable("test: connection refused")
             }
             let count = min(request.capacity / 8, state.queued.count)
             let granted = Array(state.queued.prefix(count))
@@ -46,7 +46,7 @@ final class FakeCoordinator: LeaseCoordinator {
         try state.withLock { state in
             state.heartbeats.append(leaseId)
             if state.revoked.contains(leaseId) {
-                throw CoordinatorError.leaseGone(status: 409, message: "test: lease re-issued")
+                throw CoordinatorCallError.leaseGone(status: 409, message: "test: lease re-issued")
             }
             return HeartbeatReply(expiresAt: Date(timeIntervalSinceNow: 0.3))
         }

@@ -2,33 +2,32 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// `/v1/datasets`: import a JSONL prompt set (the body, as is, streamed
-/// through a temporary file) and list them.
-struct DatasetRoutes<Context: RequestContext> {
+/// `POST /v1/datasets`: import a JSONL prompt set (the body, as is, streamed
+/// through a temporary file).
+struct DatasetImportRoutes<Context: RequestContext> {
     let store: any CoordinatorStore
     static var maxDatasetBytes: Int { 512 << 20 }
     /// One import per name at a time.
     let names = DatasetNameGate()
 
-    func register(on router: Router<Context>) {
-        let datasets = router.group("v1/datasets")
+    func addRoutes(to group: RouterGroup<Context>) {
         // POST /v1/datasets?name=math500[&problemField=..&answerField=..&answerFromLastBox=true]
-        datasets.post { request, _ in
+        group.post("v1/datasets") { request, _ in
             let query = request.uri.queryParameters
             guard let name = query["name"].map(String.init), !name.isEmpty else {
-                throw CoordinatorError.invalid(field: "name", "the query parameter name is required")
+                throw RequestRefusal.invalid(field: "name", "the query parameter name is required")
             }
             do throws(FieldError) {
                 try WireText.checkName(name, field: "name")
             } catch {
-                throw CoordinatorError.invalid(error)
+                throw RequestRefusal.invalid(error)
             }
             var options = DatasetImportOptions()
             if let field = query["problemField"] { options.problemField = String(field) }
             if let field = query["answerField"] { options.answerField = String(field) }
             if let flag = query["answerFromLastBox"] {
                 guard let value = Bool(String(flag)) else {
-                    throw CoordinatorError.invalid(field: "answerFromLastBox", "must be true or false, got \(flag)")
+                    throw RequestRefusal.invalid(field: "answerFromLastBox", "must be true or false, got \(flag)")
                 }
                 options.answerFromLastBox = value
             }
@@ -45,9 +44,6 @@ struct DatasetRoutes<Context: RequestContext> {
                 await body.remove()
                 throw error
             }
-        }
-        datasets.get { _, _ in
-            try JSONResponses.ok(["datasets": try await store.datasets()])
         }
     }
 }

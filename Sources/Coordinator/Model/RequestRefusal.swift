@@ -1,8 +1,9 @@
 import Shared
 
-/// A refusal the coordinator explains to its caller. The API layer maps the
-/// kind to an HTTP status and the whole value to an `ErrorBody`.
-struct CoordinatorError: Error, Equatable, CustomStringConvertible {
+/// A request the coordinator refuses, with the reason it explains to the
+/// caller. It renders itself as an HTTP status and an `ErrorBody`
+/// (RequestRefusal+HTTPResponseError).
+struct RequestRefusal: Error, Equatable, CustomStringConvertible {
     enum Kind: Equatable {
         /// The request is malformed or a field holds a bad value (400).
         case invalid

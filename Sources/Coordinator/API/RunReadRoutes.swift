@@ -2,60 +2,60 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// `/v1/runs`: create runs, read them, their per-prompt history and traces.
-struct RunRoutes<Context: RequestContext> {
+/// `GET /v1/runs/...`: runs, their iterations, per-prompt history,
+/// allocations and traces, read and never changed.
+struct RunReadRoutes<Context: RequestContext> {
     let store: any CoordinatorStore
 
     /// Traces are read and written in pages of this many rows, so an export
     /// of any size holds one page in memory.
     static var exportPageSize: Int { 500 }
 
-    func register(on router: Router<Context>) {
-        let runs = router.group("v1/runs")
-        runs.post { request, _ in
-            let configuration = try await JSONResponses.decode(RunConfiguration.self, from: request)
-            return try JSONResponses.ok(try await store.createRun(configuration, now: Date()), status: .created)
-        }
+    func addRoutes(to group: RouterGroup<Context>) {
+        let runs = group.group("v1/runs")
         runs.get { _, _ in
             try JSONResponses.ok(["runs": try await store.runs()])
         }
         runs.get(":runId") { _, context in
-            try JSONResponses.ok(try await store.run(id: try Self.integer("runId", context)))
+            try JSONResponses.ok(try await store.run(id: try PathParameter.wholeNumber("runId", in: context)))
         }
         runs.get(":runId/iterations") { _, context in
-            try JSONResponses.ok(["iterations": try await store.iterations(runId: try Self.integer("runId", context))])
+            try JSONResponses.ok(["iterations": try await store.iterations(runId: try PathParameter.wholeNumber("runId", in: context))])
         }
         runs.get(":runId/iterations/:iteration") { _, context in
-            let runId = try Self.integer("runId", context)
-            let iteration = try Self.integer("iteration", context)
+            let runId = try PathParameter.wholeNumber("runId", in: context)
+            let iteration = try PathParameter.wholeNumber("iteration", in: context)
             guard let summary = try await store.iteration(runId: runId, number: iteration) else {
-                throw CoordinatorError.notFound("run \(runId) has no iteration \(iteration)")
+                throw RequestRefusal.notFound("run \(runId) has no iteration \(iteration)")
             }
             return try JSONResponses.ok(summary)
         }
         runs.get(":runId/prompts/:promptId/history") { _, context in
             let history = try await store.promptHistory(
-                runId: try Self.integer("runId", context), promptId: try Self.integer("promptId", context))
+                runId: try PathParameter.wholeNumber("runId", in: context),
+                promptId: try PathParameter.wholeNumber("promptId", in: context))
             return try JSONResponses.ok(["history": history])
         }
         runs.get(":runId/iterations/:iteration/prompts") { _, context in
             let records = try await store.promptStatistics(
-                runId: try Self.integer("runId", context), iteration: try Self.integer("iteration", context))
+                runId: try PathParameter.wholeNumber("runId", in: context),
+                iteration: try PathParameter.wholeNumber("iteration", in: context))
             return try JSONResponses.ok(["prompts": records])
         }
         runs.get(":runId/iterations/:iteration/allocation") { _, context in
             let export = try await store.allocationExport(
-                runId: try Self.integer("runId", context), iteration: try Self.integer("iteration", context))
+                runId: try PathParameter.wholeNumber("runId", in: context),
+                iteration: try PathParameter.wholeNumber("iteration", in: context))
             return Response(status: .ok, headers: [.contentType: "application/json"], body: Self.allocationBody(export))
         }
         // JSONL, streamed page by page; ?stage=presample|sample filters.
         runs.get(":runId/iterations/:iteration/traces") { request, context in
-            let runId = try Self.integer("runId", context)
-            let iteration = try Self.integer("iteration", context)
+            let runId = try PathParameter.wholeNumber("runId", in: context)
+            let iteration = try PathParameter.wholeNumber("iteration", in: context)
             var stage: SamplingStage?
             if let name = request.uri.queryParameters["stage"] {
                 guard let parsed = SamplingStage(rawValue: String(name)) else {
-                    throw CoordinatorError.invalid(field: "stage", "must be presample or sample, got \(name)")
+                    throw RequestRefusal.invalid(field: "stage", "must be presample or sample, got \(name)")
                 }
                 stage = parsed
             }
@@ -113,12 +113,5 @@ struct RunRoutes<Context: RequestContext> {
                 string: "],\"budget\":\(export.budget),\"unallocated\":\(export.unallocated),\"generationBudget\":\(generation)}\n"))
             try await writer.finish(nil)
         }
-    }
-
-    static func integer(_ name: String, _ context: Context) throws -> Int {
-        guard let text = context.parameters.get(name), let value = Int(text), value >= 0 else {
-            throw CoordinatorError.invalid(field: name, "must be a whole number >= 0")
-        }
-        return value
     }
 }
