@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Shared", targets: ["Shared"]),
+        // For the verifier benchmarks (Benchmarks/).
+        .library(name: "MathVerifier", targets: ["MathVerifier"]),
         .executable(name: "gvm-coordinator", targets: ["Coordinator"]),
         .executable(name: "gvm-worker", targets: ["Worker"]),
         .executable(name: "gvm-model", targets: ["ModelTool"]),
@@ -22,13 +24,18 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        // Wire types, allocation strategies, statistics and the answer verifier:
-        // everything both daemons (and the benchmarks) share, with no I/O of its own.
+        // Wire types, allocation strategies and statistics: everything both
+        // daemons (and the benchmarks) share, with no I/O of its own.
         .target(name: "Shared"),
+        // The answer verifier: extracts a response's final answer and judges it
+        // against the gold answer. Needs Shared for `Verdict` (on the wire) and
+        // `SplitMix64` (its sample points).
+        .target(name: "MathVerifier", dependencies: ["Shared"]),
         .executableTarget(
             name: "Coordinator",
             dependencies: [
                 "Shared",
+                "MathVerifier",
                 "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "CurlHTTP",
@@ -47,6 +54,7 @@ let package = Package(
             name: "Worker",
             dependencies: [
                 "Shared",
+                "MathVerifier",
                 "CurlHTTP",
                 "Policy",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -73,7 +81,7 @@ let package = Package(
         // arithmetic tasks it learns.
         .target(
             name: "Policy",
-            dependencies: ["Shared", "COpenBLAS"]
+            dependencies: ["Shared", "MathVerifier", "COpenBLAS"]
         ),
         // gvm-model: generate the tasks, warm-start, evaluate and benchmark the
         // built-in model.
@@ -100,6 +108,12 @@ let package = Package(
         .testTarget(
             name: "SharedTests",
             dependencies: ["Shared", "TestSupport"]
+        ),
+        // Extraction, normalisation, equivalence and robustness of the verifier,
+        // and its verdicts on the fixture datasets.
+        .testTarget(
+            name: "MathVerifierTests",
+            dependencies: ["MathVerifier", "Shared", "TestSupport"]
         ),
         .testTarget(
             name: "CoordinatorTests",
@@ -134,6 +148,6 @@ let package = Package(
         // with systemd-analyze against the built executables.
         .testTarget(name: "DeploymentTests", dependencies: ["TestSupport"]),
         // Gradient checks, overfitting, weights files and the task generator.
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Shared", "TestSupport"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "MathVerifier", "Shared", "TestSupport"]),
     ]
 )

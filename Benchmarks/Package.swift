@@ -25,6 +25,7 @@ let package = Package(
             name: "VerifierBenchmarks",
             dependencies: [
                 .product(name: "Shared", package: "gvm"),
+                .product(name: "MathVerifier", package: "gvm"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/VerifierBenchmarks",

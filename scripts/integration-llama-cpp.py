@@ -190,8 +190,10 @@ def check_python_modules(python: str) -> str:
 
 # The source directories each product is built from.
 PRODUCT_SOURCES = {
-    "gvm-coordinator": ("Sources/Coordinator", "Sources/Shared", "Sources/CurlHTTP", "Sources/CCurl"),
-    "gvm-worker": ("Sources/Worker", "Sources/Shared", "Sources/CurlHTTP", "Sources/CCurl"),
+    "gvm-coordinator": ("Sources/Coordinator", "Sources/Shared", "Sources/MathVerifier", "Sources/Policy",
+                        "Sources/CurlHTTP", "Sources/CCurl"),
+    "gvm-worker": ("Sources/Worker", "Sources/Shared", "Sources/MathVerifier", "Sources/Policy",
+                   "Sources/CurlHTTP", "Sources/CCurl"),
 }
 
 

@@ -1,3 +1,4 @@
+import MathVerifier
 import Shared
 import Testing
 @testable import Policy

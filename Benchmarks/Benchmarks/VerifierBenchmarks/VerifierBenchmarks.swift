@@ -1,5 +1,6 @@
 import Benchmark
 import Foundation
+import MathVerifier
 import Shared
 
 /// Verifier verdicts on one core, over the differential test's cases (the

@@ -18,7 +18,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "gvm coordinator",
     "version": "1",
-    "description": "The coordinator's HTTP API (README, HTTP API and CLI reference). Ranges are docs/limits.md's; string lengths are bytes of UTF-8 there and characters here, so the coordinator may refuse a string this allows. Tags: worker (the worker protocol), operator (changes runs and datasets), reader (reads)."
+    "description": "The coordinator's HTTP API (docs/api.md). Ranges are docs/limits.md's; string lengths are bytes of UTF-8 there and characters here, so the coordinator may refuse a string this allows. Tags: worker (the worker protocol), operator (changes runs and datasets), reader (reads)."
   },
   "servers": [
     {
@@ -1660,7 +1660,7 @@ enum OpenAPIDocument {
           "promptsPerIteration"
         ],
         "additionalProperties": false,
-        "description": "README's run configuration; docs/limits.md has the ranges. Unknown fields are refused, naming the field. An iteration may need at most RunLimits.maxWorkUnitsPerIteration (1,000,000) work units: promptsPerIteration x ceil(presamples/maxSamplesPerLease) + ceil(promptsPerIteration x samplesPerPrompt / maxSamplesPerLease) + promptsPerIteration.",
+        "description": "The run configuration (docs/configuration.md); docs/limits.md has the ranges. Unknown fields are refused, naming the field. An iteration may need at most RunLimits.maxWorkUnitsPerIteration (1,000,000) work units: promptsPerIteration x ceil(presamples/maxSamplesPerLease) + ceil(promptsPerIteration x samplesPerPrompt / maxSamplesPerLease) + promptsPerIteration.",
         "properties": {
           "dataset": {
             "type": "string",

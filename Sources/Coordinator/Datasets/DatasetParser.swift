@@ -1,4 +1,5 @@
 import Foundation
+import MathVerifier
 import Shared
 
 /// How to read a JSONL prompt set. The defaults read MATH-500 and AMC 2023

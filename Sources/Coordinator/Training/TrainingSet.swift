@@ -2,16 +2,6 @@ import Foundation
 import Policy
 import Shared
 
-/// One sequence the trainer learns from: a prompt, a sampled response, the
-/// sampler's log-probabilities of the response tokens (the behaviour policy
-/// of the importance ratio), and the sequence's advantage.
-struct TrainingSequence: Sendable, Equatable {
-    var prompt: [Int32]
-    var response: [Int32]
-    var oldLogProbs: [Double]
-    var advantage: Double
-}
-
 /// The sequences of one train stage, built from the iteration's traces.
 ///
 /// - `raft`: the accepted samples (reward > 0), each with advantage 1; with

@@ -1,15 +1,4 @@
-/// The figures of one optimiser step.
-struct StepStatistics: Sendable, Equatable {
-    /// The clipped-ratio loss of the minibatch (see `ClippedRatio`).
-    var loss: Double
-    /// Mean importance ratio over the minibatch's response tokens.
-    var meanRatio: Double
-    /// Share of response tokens whose gradient the clipping removed.
-    var clippedFraction: Double
-    var tokens: Int
-    /// The global gradient norm before clipping.
-    var gradNorm: Double
-}
+import Policy
 
 /// Means over the steps of a train stage so far.
 struct TrainingStatistics: Sendable, Equatable {

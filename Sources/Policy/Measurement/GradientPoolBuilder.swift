@@ -1,3 +1,4 @@
+import MathVerifier
 import Shared
 
 /// Builds per-prompt pools for the mechanism benchmark (issue 14): M samples

@@ -1,4 +1,5 @@
 import Foundation
+import MathVerifier
 import Shared
 
 /// Expected accuracy at a sampling temperature: K samples of each prompt,

@@ -1,4 +1,5 @@
 import Foundation
+import MathVerifier
 import Shared
 
 /// Test accuracy of a model: greedy decoding of each prompt, judged by the

@@ -1,7 +1,7 @@
 /// Turns scaled shares (ratio_i * N, or the cap's water-filled values) into
 /// whole counts that sum to `total` exactly: round half to even, then repair
 /// the total by residuals, ties to the lower index (steps 6 and 7 of
-/// `spec/gvm.md`). `total` is the budget less what the cap left unallocated.
+/// `docs/allocation-rule.md`). `total` is the budget less what the cap left unallocated.
 ///
 /// The repair touches at most m/2 prompts, so it uses a partial selection
 /// (expected O(m)) instead of sorting all residuals.

@@ -1,4 +1,4 @@
-/// Step 5 of `spec/gvm.md`: the scaled shares scaled_i of the budget N, with
+/// Step 5 of `docs/allocation-rule.md`: the scaled shares scaled_i of the budget N, with
 /// the per-prompt cap C applied by water-filling over the allocatable prompts
 /// A = {i : ratio_i > 0} (counted after the filters).
 ///

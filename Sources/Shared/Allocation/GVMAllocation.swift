@@ -2,7 +2,7 @@ import Foundation
 
 /// The paper's variance-minimising rule (arXiv 2505.02391):
 /// n_i ∝ w_i = G_i / sqrt(p_i + alpha / p_i^(beta - 1)), with the filters,
-/// the optional per-prompt cap, rounding and repair exactly as `spec/gvm.md`
+/// the optional per-prompt cap, rounding and repair exactly as `docs/allocation-rule.md`
 /// states them.
 public struct GVMAllocation: AllocationStrategy {
     public static let name = "gvm"

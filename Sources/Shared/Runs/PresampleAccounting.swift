@@ -1,5 +1,5 @@
 /// Whether an iteration's pre-samples count toward its budget N (the two
-/// pipelines of the reference code, `spec/gvm.md`).
+/// pipelines of the reference code, `docs/allocation-rule.md`).
 public enum PresampleAccounting: String, Codable, Sendable, CaseIterable {
     /// The main pipeline: the sample stage generates all n_i samples afresh;
     /// pre-samples only estimate p_i and G_i (and are trained on only with

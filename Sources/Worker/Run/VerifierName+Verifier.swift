@@ -1,3 +1,4 @@
+import MathVerifier
 import Shared
 
 extension VerifierName {

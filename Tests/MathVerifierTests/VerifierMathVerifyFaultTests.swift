@@ -1,5 +1,6 @@
 import Testing
-@testable import Shared
+import Shared
+@testable import MathVerifier
 
 /// Known faults of HuggingFace math-verify that gvm must not share.
 @Suite("Verifier: math-verify's faults")

@@ -1,3 +1,5 @@
+import Shared
+
 /// Judges math responses: extracts the committed final answer (last
 /// `\boxed{}`, else a final-answer phrase) and compares it with the gold
 /// answer by normalised spelling, structure (tuples, intervals, sets, lists,

@@ -1,5 +1,6 @@
 import Testing
-@testable import Shared
+import Shared
+@testable import MathVerifier
 
 @Suite("Verifier: extracting the committed final answer")
 struct VerifierExtractionTests {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Shared
+import Shared
+@testable import MathVerifier
 
 /// The gold answers of the evaluation sets in `Tests/Fixtures/data`, in the
 /// shapes the caller passes them.

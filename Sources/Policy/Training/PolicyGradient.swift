@@ -1,14 +1,12 @@
-import Policy
-
 /// The gradient of the clipped-ratio objective on one minibatch.
-enum PolicyGradient {
+public enum PolicyGradient {
     /// Zeroes `model`'s gradients and leaves in them the gradient of the
     /// minibatch's loss, −Σ_tokens min(r·A, clip(r)·A) / N with N the
     /// minibatch's response tokens. The minibatch is fed in slices of at most
     /// `model.maxBatch` sequences; gradients add up across slices, and every
     /// token is divided by the whole minibatch's N, so the slicing does not
     /// change the result. `gradNorm` is left 0 for the caller to fill.
-    static func accumulate(model: TransformerModel, minibatch: [TrainingSequence], clip: Double) -> StepStatistics {
+    public static func accumulate(model: TransformerModel, minibatch: [TrainingSequence], clip: Double) -> StepStatistics {
         model.zeroGradients()
         let tokens = minibatch.reduce(0) { $0 + $1.response.count }
         var statistics = StepStatistics(loss: 0, meanRatio: 0, clippedFraction: 0, tokens: tokens, gradNorm: 0)

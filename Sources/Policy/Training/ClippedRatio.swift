@@ -10,18 +10,18 @@ import Foundation
 /// [1−ε, 1+ε] on the side the advantage pushes it (above for A > 0, below for
 /// A < 0). `TransformerModel.backward(tokenWeights:)` takes the gradient of
 /// −Σ w·log p, so the token's weight is w = A·r/N, or 0 when clipped.
-enum ClippedRatio {
-    struct Token: Equatable {
+public enum ClippedRatio {
+    public struct Token: Equatable {
         /// The weight for `backward(tokenWeights:)`.
-        var weight: Float
-        var ratio: Double
+        public var weight: Float
+        public var ratio: Double
         /// The clipping removed this token's gradient.
-        var clipped: Bool
+        public var clipped: Bool
         /// The token's share of the loss.
-        var loss: Double
+        public var loss: Double
     }
 
-    static func token(logProbNew: Double, logProbOld: Double, advantage: Double, clip: Double, tokensInMinibatch: Int) -> Token {
+    public static func token(logProbNew: Double, logProbOld: Double, advantage: Double, clip: Double, tokensInMinibatch: Int) -> Token {
         let ratio = exp(logProbNew - logProbOld)
         let n = Double(tokensInMinibatch)
         let clippedRatio = min(max(ratio, 1 - clip), 1 + clip)

@@ -1,4 +1,7 @@
 /// What a verifier concluded about one response.
+///
+/// In Shared, not with the verifier (`MathVerifier`), because it is on the
+/// wire: `gvm-worker verify` writes it as `VerifyResultLine`.
 public struct Verdict: Sendable, Equatable, Codable {
     /// Whether the response's committed final answer equals the gold answer.
     public var correct: Bool
@@ -11,10 +14,4 @@ public struct Verdict: Sendable, Equatable, Codable {
         self.correct = correct
         self.extracted = extracted
     }
-}
-
-/// Judges a chain-of-thought response against a gold answer. Implementations
-/// are pure and thread-safe, so callers may verify many responses in parallel.
-public protocol AnswerVerifier: Sendable {
-    func verify(response: String, gold: String) -> Verdict
 }

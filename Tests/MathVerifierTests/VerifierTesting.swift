@@ -1,4 +1,4 @@
-@testable import Shared
+@testable import MathVerifier
 
 /// Helpers for the verifier's tests.
 enum VerifierTesting {

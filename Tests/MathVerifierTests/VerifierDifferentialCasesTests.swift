@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Shared
+import Shared
+@testable import MathVerifier
 
 /// The 700 responses of the differential test against math-verify
 /// (`scripts/verifier-differential/`), each with the verdict a careful grader

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// Numeric evaluation in `Double`: overflow gives infinities and domain
 /// errors give NaN, never a trap, so any parsed input evaluates safely.

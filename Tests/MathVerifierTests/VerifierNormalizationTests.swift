@@ -1,5 +1,5 @@
 import Testing
-@testable import Shared
+@testable import MathVerifier
 
 @Suite("Verifier: notation that does not change the answer")
 struct VerifierNormalizationTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Shared
+@testable import MathVerifier
 
 @Suite("Verifier: when two answers are equal")
 struct VerifierEquivalenceTests {

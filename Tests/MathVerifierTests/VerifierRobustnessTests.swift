@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 import Testing
-@testable import Shared
+import Shared
+@testable import MathVerifier
 
 /// Hostile input gets a verdict quickly and never crashes. The bound is
 /// loose so that a debug build on a busy machine still passes; each case

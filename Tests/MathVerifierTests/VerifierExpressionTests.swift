@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Shared
+@testable import MathVerifier
 
 @Suite("Verifier: parsing and evaluating expressions")
 struct VerifierExpressionTests {
