@@ -9,7 +9,9 @@ struct IterationStageRulesTests {
     static func rules(
         _ strategy: AllocationStrategyName = .gvm, builtin: Bool = false, advance: AdvanceMode = .auto, iterations: Int = 3
     ) -> IterationStageRules {
-        IterationStageRules(strategy: strategy, trainsBuiltin: builtin, advance: advance, iterations: iterations)
+        IterationStageRules(
+            needs: StoreFixtures.configuration(strategy: strategy).strategyNeeds,
+            trainsBuiltin: builtin, advance: advance, iterations: iterations)
     }
 
     @Test("start → presample: a gvm iteration opens by pre-sampling its batch")
@@ -23,7 +25,7 @@ struct IterationStageRulesTests {
     @Test("start → sample: a uniform iteration skips presample and allocate")
     func uniformOpensInSample() {
         for builtin in [false, true] {
-            #expect(Self.rules(.uniform, builtin: builtin).opening == .sampleUniformly)
+            #expect(Self.rules(.uniform, builtin: builtin).opening == .sampleDirectly)
             #expect(Self.rules(.uniform, builtin: builtin).opening.stage == .sample)
         }
     }
@@ -101,7 +103,7 @@ struct IterationStageRulesTests {
         #expect(Self.rules(advance: .auto).afterIteration(0, runState: state) == .stay)
     }
 
-    @Test("the rules read the run's configuration: strategy, built-in model, advance and iterations")
+    @Test("the rules read the run's configuration: strategy needs, built-in model, advance and iterations")
     func fromConfiguration() {
         var configuration = StoreFixtures.configuration(strategy: .uniform, iterations: 4)
         configuration.advance = .manual

@@ -41,29 +41,26 @@ enum IterationPlanner {
         }
     }
 
-    /// Allocates an iteration's budget from its pre-sampling statistics (in
-    /// batch order). When nothing is allocatable the iteration falls back to
-    /// uniform and says why; any other refusal is a configuration bug, which
-    /// run validation prevents, so it falls back the same way rather than stall.
+    /// Allocates an iteration's budget with the run's strategy, from its
+    /// pre-sampling statistics in batch order (empty statistics when the
+    /// strategy draws no pre-samples). When nothing is allocatable the
+    /// iteration falls back to uniform and says why; any other refusal is a
+    /// configuration bug, which run validation prevents, so it falls back the
+    /// same way rather than stall.
     static func allocate(statistics: [PromptStageStatistics], configuration: RunConfiguration) -> AllocationOutcome {
         let budget = configuration.budget(promptCount: statistics.count)
         let cap = configuration.maxSamplesPerPrompt
-        switch configuration.strategy {
-        case .uniform:
-            return AllocationOutcome(allocation: UniformAllocation.allocate(promptCount: statistics.count, budget: budget, cap: cap))
-        case .gvm:
-            let request = AllocationRequest(
-                statistics: statistics, gradNormStatistic: configuration.gradNormStatistic,
-                alpha: configuration.alpha, beta: configuration.beta, budget: budget,
-                filterThreshold: configuration.filterThreshold, filterInsufficient: configuration.filterInsufficient,
-                maxSamplesPerPrompt: cap)
-            do {
-                return AllocationOutcome(allocation: try GVMAllocation().allocate(request))
-            } catch {
-                return AllocationOutcome(
-                    allocation: UniformAllocation.allocate(promptCount: statistics.count, budget: budget, cap: cap),
-                    fallbackReason: error.description)
-            }
+        let request = AllocationRequest(
+            statistics: statistics, gradNormStatistic: configuration.gradNormStatistic,
+            alpha: configuration.alpha, beta: configuration.beta, budget: budget,
+            filterThreshold: configuration.filterThreshold, filterInsufficient: configuration.filterInsufficient,
+            maxSamplesPerPrompt: cap)
+        do {
+            return AllocationOutcome(allocation: try configuration.allocationStrategy.allocate(request))
+        } catch {
+            return AllocationOutcome(
+                allocation: UniformAllocation.allocate(promptCount: statistics.count, budget: budget, cap: cap),
+                fallbackReason: error.description)
         }
     }
 }

@@ -2,20 +2,21 @@ import Shared
 
 /// The iteration state machine, `presample → allocate → sample → train →
 /// evaluate → done`, as decisions without a database. Which edges a run
-/// takes depends on its configuration: uniform runs skip presample and
-/// allocate; only built-in runs train and evaluate inside gvm. The store
-/// executes each step in the transaction that caused it
-/// (SQLiteStore+Iterations, SQLiteStore+Training).
+/// takes depends on its configuration: runs whose strategy needs no
+/// pre-samples skip presample and allocate; only built-in runs train and
+/// evaluate inside gvm. The store executes each step in the transaction that
+/// caused it (SQLiteStore+Iterations, SQLiteStore+Training).
 struct IterationStageRules: Equatable, Sendable {
-    var strategy: AllocationStrategyName
+    /// What the run's strategy needs gathered; the rules never look at its name.
+    var needs: StrategyNeeds
     /// Built-in runs are trained by the coordinator (`BuiltinTrainer`);
     /// other runs' trainers are outside gvm.
     var trainsBuiltin: Bool
     var advance: AdvanceMode
     var iterations: Int
 
-    init(strategy: AllocationStrategyName, trainsBuiltin: Bool, advance: AdvanceMode, iterations: Int) {
-        self.strategy = strategy
+    init(needs: StrategyNeeds, trainsBuiltin: Bool, advance: AdvanceMode, iterations: Int) {
+        self.needs = needs
         self.trainsBuiltin = trainsBuiltin
         self.advance = advance
         self.iterations = iterations
@@ -23,7 +24,7 @@ struct IterationStageRules: Equatable, Sendable {
 
     init(configuration: RunConfiguration) {
         self.init(
-            strategy: configuration.strategy, trainsBuiltin: configuration.builtin != nil,
+            needs: configuration.strategyNeeds, trainsBuiltin: configuration.builtin != nil,
             advance: configuration.advance, iterations: configuration.iterations)
     }
 
@@ -31,25 +32,22 @@ struct IterationStageRules: Equatable, Sendable {
 
     /// How a new iteration opens.
     enum Opening: Equatable, Sendable {
-        /// gvm: every prompt of the batch is pre-sampled first.
+        /// The strategy needs pre-samples: they are drawn first, then allocate.
         case presample
-        /// uniform: no pre-samples; the budget is split evenly and the
+        /// No pre-samples: the strategy allocates the budget at once and the
         /// iteration starts in sample.
-        case sampleUniformly
+        case sampleDirectly
 
         var stage: IterationStage {
             switch self {
             case .presample: .presample
-            case .sampleUniformly: .sample
+            case .sampleDirectly: .sample
             }
         }
     }
 
     var opening: Opening {
-        switch strategy {
-        case .gvm: .presample
-        case .uniform: .sampleUniformly
-        }
+        needs.presamplesFirst ? .presample : .sampleDirectly
     }
 
     // MARK: Stage completions

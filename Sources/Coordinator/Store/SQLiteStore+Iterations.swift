@@ -40,7 +40,7 @@ extension SQLiteStore {
             try Self.planWork(
                 db, runId: runId, iteration: number, stage: .presample, configuration: configuration,
                 counts: Array(repeating: configuration.presamplesDrawn, count: batch.count))
-        case .sampleUniformly:
+        case .sampleDirectly:
             try applyAllocation(
                 db, runId: runId, iteration: number, configuration: configuration, batch: batch,
                 outcome: IterationPlanner.allocate(

@@ -59,10 +59,21 @@ public struct Allocation: Sendable, Equatable, Codable {
 }
 
 /// A rule that splits a sample budget over the prompts of an iteration.
-/// The coordinator and the `allocate` command both go through `allocate`.
+/// The coordinator and the `allocate` command both go through `allocate`;
+/// the coordinator asks `needs(for:)` which stages to run and never looks at
+/// the strategy's name.
 public protocol AllocationStrategy: Sendable {
     /// The name used in run configurations and on the command line.
     static var name: String { get }
+    /// The strategy's parameters travel in each `AllocationRequest`, so the
+    /// `allocate` command can build one without a run.
+    init()
+    /// Refuses a run configuration this strategy cannot run with; each
+    /// failure names its field. `RunConfiguration.validate` calls it before
+    /// the checks every run shares.
+    static func validate(_ configuration: RunConfiguration) throws(FieldError)
+    /// What the coordinator must gather for a run with this (valid) configuration.
+    static func needs(for configuration: RunConfiguration) -> StrategyNeeds
     /// Throws `AllocationError` for invalid input or when nothing is allocatable.
     func allocate(_ request: AllocationRequest) throws(AllocationError) -> Allocation
 }
@@ -72,10 +83,14 @@ public enum AllocationStrategyName: String, Sendable, Codable, CaseIterable {
     case gvm
     case uniform
 
-    public var strategy: any AllocationStrategy {
+    /// The one place a name becomes a strategy: everything else asks the
+    /// strategy, so adding one means adding a case here and nothing more.
+    public var strategyType: any AllocationStrategy.Type {
         switch self {
-        case .gvm: GVMAllocation()
-        case .uniform: UniformAllocation()
+        case .gvm: GVMAllocation.self
+        case .uniform: UniformAllocation.self
         }
     }
+
+    public var strategy: any AllocationStrategy { strategyType.init() }
 }

@@ -9,6 +9,21 @@ public struct GVMAllocation: AllocationStrategy {
 
     public init() {}
 
+    /// The weights need every prompt's pre-sample statistics, so gvm cannot
+    /// run without pre-samples.
+    public static func validate(_ configuration: RunConfiguration) throws(FieldError) {
+        guard configuration.presamples >= 1 else {
+            throw FieldError(
+                field: RunConfiguration.CodingKeys.presamples.rawValue,
+                problem: "must be at least 1 for strategy \(name), got \(configuration.presamples)")
+        }
+    }
+
+    /// N' pre-samples for every prompt of the batch, then one allocation.
+    public static func needs(for configuration: RunConfiguration) -> StrategyNeeds {
+        StrategyNeeds(presamples: .everyPrompt(count: configuration.presamples))
+    }
+
     /// w_i; zero when the prompt had no accepted pre-sample or a zero gradient.
     @inline(__always)
     public static func weight(gradNorm: Double, acceptRate: Double, alpha: Double, beta: Double) -> Double {

@@ -5,6 +5,20 @@ public struct UniformAllocation: AllocationStrategy {
 
     public init() {}
 
+    /// Uniform draws no pre-samples, so there are none to count toward the budget.
+    public static func validate(_ configuration: RunConfiguration) throws(FieldError) {
+        guard configuration.presampleAccounting != .countTowardBudget else {
+            throw FieldError(
+                field: RunConfiguration.CodingKeys.presampleAccounting.rawValue,
+                problem: "countTowardBudget counts pre-samples, which only strategy \(GVMAllocation.name) draws, not \(name)")
+        }
+    }
+
+    /// Statistics are not consulted: the budget is split as soon as the batch is known.
+    public static func needs(for configuration: RunConfiguration) -> StrategyNeeds {
+        StrategyNeeds(presamples: .none)
+    }
+
     public func allocate(_ request: AllocationRequest) throws(AllocationError) -> Allocation {
         try request.validate()
         return Self.allocate(promptCount: request.promptCount, budget: request.budget, cap: request.maxSamplesPerPrompt)

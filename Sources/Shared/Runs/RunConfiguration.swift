@@ -167,7 +167,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         try WireText.checkName(dataset, field: CodingKeys.dataset.rawValue)
         try WireText.checkName(model, field: CodingKeys.model.rawValue)
         try WireText.checkName(modelVersion, field: CodingKeys.modelVersion.rawValue)
-        try require(presamples >= 1 || strategy == .uniform, .presamples, "must be at least 1 for strategy gvm, got \(presamples)")
+        // The strategy's own checks come first, where gvm's pre-sample check
+        // always stood, so its refusals read as they did.
+        try strategy.strategyType.validate(self)
         try require(presamples >= 0, .presamples, "must be >= 0, got \(presamples)")
         try require(samplesPerPrompt >= 1, .samplesPerPrompt, "must be at least 1, got \(samplesPerPrompt)")
         try require(alpha.isFinite && alpha >= 0, .alpha, "must be a finite number >= 0, got \(alpha)")
@@ -186,9 +188,6 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
             try require(
                 !trainOnPresamples, .presampleAccounting,
                 "countTowardBudget already trains on the pre-samples it counts; it cannot be combined with trainOnPresamples")
-            try require(
-                strategy == .gvm, .presampleAccounting,
-                "countTowardBudget counts pre-samples, which only strategy gvm draws, not \(strategy.rawValue)")
         }
         try require(
             leaseSeconds.isFinite && leaseSeconds >= 1 && leaseSeconds <= RunLimits.maxLeaseSeconds, .leaseSeconds,
@@ -255,10 +254,6 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
 
     /// The run seed the lease seeds are derived from (`samplerSeed`).
     public var leaseSeedBase: Int { samplerSeed ?? seed }
-
-    /// The samples a strategy that pre-samples draws per prompt (N'); 0 for
-    /// those that do not.
-    public var presamplesDrawn: Int { strategy == .gvm ? presamples : 0 }
 
     private static func isHTTPURL(_ text: String) -> Bool {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host else { return false }
