@@ -73,12 +73,18 @@ def raft_section(rows: list[dict], resamples: int) -> tuple[list[str], dict]:
            f"{sorted({r.get('revisitInterval') for r in rows}, key=str)[0]:g} iterations), learning rate "
            f"{RAFT_LEARNING_RATE:g}, one epoch per iteration; expected accuracy at temperature 1 on 1,000 test prompts "
            f"with 4 samples each, at versions 0, 3, 6, 9 and 12.", "",
-           "| arm | what it is | seeds | mean accuracy at v12 | samples to v12 |", "|---|---|---:|---:|---:|"]
+           "| arm | what it is | seeds | mean accuracy at v12 | mean gold log-likelihood at v12 | samples to v12 |",
+           "|---|---|---:|---:|---:|---:|"]
     for name in arms:
         finals = [r["points"][-1] for r in arms[name]]
         accuracy = sum(p["expectedAccuracy"] for p in finals) / len(finals)
+        gold = sum(p["goldLogLikelihood"] for p in finals) / len(finals)
         samples = sum(p["cumulativeSamples"] for p in finals) / len(finals)
-        out.append(f"| {name} | {ARM_TEXT.get(name, '')} | {len(finals)} | {100 * accuracy:.1f}% | {samples:,.0f} |")
+        out.append(f"| {name} | {ARM_TEXT.get(name, '')} | {len(finals)} | {100 * accuracy:.1f}% | {gold:.3f} | "
+                   f"{samples:,.0f} |")
+    start = rows[0]["points"][0]
+    out += ["", f"Version 0: expected accuracy {100 * start['expectedAccuracy']:.1f}%, gold log-likelihood "
+                f"{start['goldLogLikelihood']:.3f} per task (the log-probability of the gold chain of thought)."]
     out += ["", f"Targets (fixed rule: 1/4, 1/2 and 3/4 of the way from version 0 to the lowest final mean of any "
                 f"arm on the common samples grid, which ends at {summary['grid']['samples'][-1]:,.0f} samples): "
             + ", ".join(f"{100 * t:.1f}%" for t in targets) + ".", "",
