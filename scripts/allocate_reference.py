@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The allocation rule of spec/gvm.md ("The practical algorithm", step 3) in
+"""The allocation rule of docs/allocation-rule.md ("The practical algorithm", step 3) in
 numpy: the baseline `make bench-allocate` times `gvm-coordinator allocate`
 against.
 

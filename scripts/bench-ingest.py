@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the coordinator's ingest: simulated workers lease and submit traces.
 
-The goal (README, Benchmarks): a release coordinator takes at least 5,000
+The goal (docs/benchmarks.md, Ingest): a release coordinator takes at least 5,000
 traces per second from 64 concurrent workers, each lease holding 8 traces of
 about 2 KB, with a p99 lease latency under 50 ms. This script measures that,
 beside the rate of plain SQLite inserts of the same rows on the same machine
