@@ -1141,8 +1141,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=64, help="simulated workers (default 64)")
     parser.add_argument("--processes", type=int, default=4,
                         help="client processes the workers are spread over (default 4)")
-    parser.add_argument("--traces", type=int, default=200_000,
-                        help="traces in the run; without --duration, ingest them all (default 200000)")
+    parser.add_argument("--traces", type=int, default=160_000,
+                        help="traces in the run, at most 20,000 prompts x 8; without --duration, ingest them all (default 160000)")
     parser.add_argument("--duration", type=float,
                         help="measure for this many seconds after --warmup instead of ingesting every trace")
     parser.add_argument("--warmup", type=float, default=5.0, help="warm-up seconds with --duration (default 5)")
