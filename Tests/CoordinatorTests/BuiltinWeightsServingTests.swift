@@ -45,7 +45,7 @@ struct BuiltinWeightsServingTests {
             LeaseRequest(workerName: "w1", model: BuiltinHarness.model, capacity: 1), now: Date()).first)
         let info = try #require(lease.builtin)
 
-        let (port, server) = try await Self.startCoordinator(store: harness.store)
+        let (port, server) = try await LoopbackCoordinator.start(store: harness.store)
         defer { server.cancel() }
         let client = try CoordinatorAPIClient(url: "http://127.0.0.1:\(port)")
         let response = try await client.raw("GET", info.weightsPath)
@@ -69,20 +69,4 @@ struct BuiltinWeightsServingTests {
         }
     }
 
-    /// The coordinator's real application over `store`, on a free port.
-    static func startCoordinator(store: SQLiteStore) async throws -> (port: Int, server: Task<Void, Never>) {
-        let (listening, listener) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "builtin-weights-test")
-        logger.logLevel = .critical
-        let application = CoordinatorServer.makeApplication(store: store, host: "127.0.0.1", port: 0, logger: logger) { _, port in
-            listener.yield(port)
-        }
-        let server = Task {
-            try? await application.run()
-            listener.finish()
-        }
-        for await port in listening { return (port, server) }
-        server.cancel()
-        throw CancellationError()
-    }
 }

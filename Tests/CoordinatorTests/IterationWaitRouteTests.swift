@@ -21,7 +21,7 @@ struct IterationWaitRouteTests {
         _ = try await harness.importMath500()
         let run = try await harness.store.createRun(StoreFixtures.configuration(strategy: .uniform, prompts: 2), now: Date())
         let counting = CountingStore(harness.store)
-        let (port, server) = try await Self.startCoordinator(store: counting)
+        let (port, server) = try await LoopbackCoordinator.start(store: counting)
         defer { server.cancel() }
         let client = try CoordinatorAPIClient(url: "http://127.0.0.1:\(port)")
 
@@ -52,7 +52,7 @@ struct IterationWaitRouteTests {
         let harness = try StoreHarness()
         _ = try await harness.importMath500()
         let run = try await harness.store.createRun(StoreFixtures.configuration(prompts: 2), now: Date())
-        let (port, server) = try await Self.startCoordinator(store: harness.store)
+        let (port, server) = try await LoopbackCoordinator.start(store: harness.store)
         defer { server.cancel() }
         let client = try CoordinatorAPIClient(url: "http://127.0.0.1:\(port)")
         func wait(_ iteration: Int, _ query: String = "?timeoutSeconds=0") async throws -> Answer {
@@ -81,20 +81,4 @@ struct IterationWaitRouteTests {
         #expect(unreachable.hasPrefix("409 ") && unreachable.contains("will not reach iteration 1"), "\(unreachable)")
     }
 
-    /// The coordinator's real application over `store`, on a free port.
-    static func startCoordinator(store: any CoordinatorStore) async throws -> (port: Int, server: Task<Void, Never>) {
-        let (listening, listener) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "iteration-wait-test")
-        logger.logLevel = .critical
-        let application = CoordinatorServer.makeApplication(store: store, host: "127.0.0.1", port: 0, logger: logger) { _, port in
-            listener.yield(port)
-        }
-        let server = Task {
-            try? await application.run()
-            listener.finish()
-        }
-        for await port in listening { return (port, server) }
-        server.cancel()
-        throw CancellationError()
-    }
 }

@@ -120,7 +120,8 @@ struct UnknownStateRefusalTests {
             try db.execute(sql: "UPDATE run SET state = 'archived' WHERE id = ?", arguments: [runId])
         }
         let log = CapturedLog()
-        let (port, server) = try await Self.startCoordinator(store: harness.store, log: log)
+        let (port, server) = try await LoopbackCoordinator.start(
+            store: harness.store, logger: Logger(label: "unknown-state-test") { _ in CapturingLogHandler(sink: log) })
         defer { server.cancel() }
 
         let client = try CoordinatorAPIClient(url: "http://127.0.0.1:\(port)")
@@ -136,22 +137,6 @@ struct UnknownStateRefusalTests {
         #expect(entry.metadata["error"]?.description.contains(#"unknown value "archived" in row id \#(runId)"#) == true)
     }
 
-    /// The coordinator's real application over `store`, on a free port,
-    /// logging into `log`.
-    static func startCoordinator(store: SQLiteStore, log: CapturedLog) async throws -> (port: Int, server: Task<Void, Never>) {
-        let (listening, listener) = AsyncStream.makeStream(of: Int.self)
-        let logger = Logger(label: "unknown-state-test") { _ in CapturingLogHandler(sink: log) }
-        let application = CoordinatorServer.makeApplication(store: store, host: "127.0.0.1", port: 0, logger: logger) { _, port in
-            listener.yield(port)
-        }
-        let server = Task {
-            try? await application.run()
-            listener.finish()
-        }
-        for await port in listening { return (port, server) }
-        server.cancel()
-        throw CancellationError()
-    }
 }
 
 /// Log entries kept for the test to read.
