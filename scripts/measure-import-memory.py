@@ -61,23 +61,12 @@ from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gvmharness import (  # noqa: E402
-    Client, Coordinator, add_binary_options, ensure_binary, git_revision, newer_sources, reasoning_text)
+    Client, Coordinator, add_binary_options, cpu_model, ensure_binary, git_revision, newer_sources, reasoning_text)
 
 MIB = 1 << 20
 LIMIT_MIB = 512
 DATASET = "import-bench"
 MODEL = "bench"
-
-
-def machine() -> str | None:
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.partition(":")[2].strip()
-    except OSError:
-        pass
-    return None
 
 
 def rss_kib(pid: int, field: str = "VmRSS") -> int | None:
@@ -252,7 +241,7 @@ def main() -> None:
     work = tempfile.mkdtemp(prefix="gvm-import-bench-", dir=args.dir)
     coordinator = None
     figures: dict = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": cpu_model(),
         "cores": os.cpu_count(), "commit": git_revision(), "binary": os.path.relpath(binary_path),
         "sourcesNewerThanBinary": stale, "loadAverageBefore": [round(x, 2) for x in os.getloadavg()],
     }
