@@ -34,5 +34,12 @@ extension AllocationRequest {
         guard filterInsufficient.isFinite, filterInsufficient >= 0 else {
             throw .invalidField(field: "filterInsufficient", problem: "must be a finite number >= 0 (0 disables it), got \(filterInsufficient)")
         }
+        for (field, flags) in [("solved", solved), ("hopeless", hopeless)] where !flags.isEmpty && flags.count != promptCount {
+            throw .invalidField(
+                field: field, problem: "has \(flags.count) values for \(promptCount) prompts; give one per prompt, or none")
+        }
+        for i in 0..<promptCount where isSolved(i) && isHopeless(i) {
+            throw .invalidField(field: "hopeless[\(i)]", problem: "a prompt cannot be both solved and hopeless")
+        }
     }
 }

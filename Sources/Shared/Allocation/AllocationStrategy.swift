@@ -19,11 +19,20 @@ public struct AllocationRequest: Sendable, Equatable {
     /// takes from one prompt goes to the others (water-filling); what no
     /// prompt can hold stays unallocated.
     public var maxSamplesPerPrompt: Int
+    /// Prompts the history says are solved (GRPO): `knapsack` and `variance`
+    /// give them nothing. Empty means none; otherwise one flag per prompt.
+    public var solved: [Bool]
+    /// Prompts the history says are hopeless (GRPO): `knapsack` gives them
+    /// exactly its floor, `variance` nothing. Empty means none.
+    public var hopeless: [Bool]
+    /// f: the fewest samples `knapsack` gives a prompt it does not exclude.
+    public var knapsackFloor: Int
 
     public init(
         gradNorms: [Double], acceptRates: [Double],
         alpha: Double = 1e-3, beta: Double = 2, budget: Int,
-        filterThreshold: Double = 0, filterInsufficient: Double = 0, maxSamplesPerPrompt: Int = 0
+        filterThreshold: Double = 0, filterInsufficient: Double = 0, maxSamplesPerPrompt: Int = 0,
+        solved: [Bool] = [], hopeless: [Bool] = [], knapsackFloor: Int = KnapsackAllocation.defaultFloor
     ) {
         self.gradNorms = gradNorms
         self.acceptRates = acceptRates
@@ -33,9 +42,18 @@ public struct AllocationRequest: Sendable, Equatable {
         self.filterThreshold = filterThreshold
         self.filterInsufficient = filterInsufficient
         self.maxSamplesPerPrompt = maxSamplesPerPrompt
+        self.solved = solved
+        self.hopeless = hopeless
+        self.knapsackFloor = knapsackFloor
     }
 
     public var promptCount: Int { acceptRates.count }
+
+    /// Whether prompt i is solved; false when no flags were given.
+    public func isSolved(_ i: Int) -> Bool { !solved.isEmpty && solved[i] }
+
+    /// Whether prompt i is hopeless; false when no flags were given.
+    public func isHopeless(_ i: Int) -> Bool { !hopeless.isEmpty && hopeless[i] }
 }
 
 /// Per-prompt sample counts that add up to the budget less `unallocated`
@@ -72,16 +90,42 @@ public protocol AllocationStrategy: Sendable {
     /// failure names its field. `RunConfiguration.validate` calls it before
     /// the checks every run shares.
     static func validate(_ configuration: RunConfiguration) throws(FieldError)
+    /// Fills the parameters this strategy needs and the run did not name
+    /// with their defaults, once, when the configuration is made or read:
+    /// a run is stored resolved, so later defaults never change it.
+    static func resolve(_ configuration: inout RunConfiguration)
     /// What the coordinator must gather for a run with this (valid) configuration.
     static func needs(for configuration: RunConfiguration) -> StrategyNeeds
     /// Throws `AllocationError` for invalid input or when nothing is allocatable.
     func allocate(_ request: AllocationRequest) throws(AllocationError) -> Allocation
 }
 
+extension AllocationStrategy {
+    /// Strategies without parameters of their own resolve nothing.
+    public static func resolve(_ configuration: inout RunConfiguration) {}
+
+    /// Refuses the strategy-specific fields this strategy does not take.
+    static func refuseForeign(
+        _ configuration: RunConfiguration, history refuseHistory: Bool, floor refuseFloor: Bool
+    ) throws(FieldError) {
+        if refuseHistory, configuration.history != nil {
+            throw FieldError(
+                field: RunConfiguration.CodingKeys.history.rawValue, problem: "strategy \(name) does not use history statistics")
+        }
+        if refuseFloor, let floor = configuration.knapsackFloor {
+            throw FieldError(
+                field: RunConfiguration.CodingKeys.knapsackFloor.rawValue,
+                problem: "only strategy \(KnapsackAllocation.name) takes a floor, not \(name); got \(floor)")
+        }
+    }
+}
+
 /// The strategies a run or the `allocate` command can name.
 public enum AllocationStrategyName: String, Sendable, Codable, CaseIterable {
     case gvm
     case uniform
+    case knapsack
+    case variance
 
     /// The one place a name becomes a strategy: everything else asks the
     /// strategy, so adding one means adding a case here and nothing more.
@@ -89,6 +133,8 @@ public enum AllocationStrategyName: String, Sendable, Codable, CaseIterable {
         switch self {
         case .gvm: GVMAllocation.self
         case .uniform: UniformAllocation.self
+        case .knapsack: KnapsackAllocation.self
+        case .variance: VarianceAllocation.self
         }
     }
 

@@ -9,9 +9,14 @@ public struct GVMAllocation: AllocationStrategy {
 
     public init() {}
 
-    /// The weights need every prompt's pre-sample statistics, so gvm cannot
-    /// run without pre-samples.
+    /// The paper's gvm needs every prompt's pre-sample statistics, so it
+    /// cannot run without pre-samples; with history statistics it can.
     public static func validate(_ configuration: RunConfiguration) throws(FieldError) {
+        try refuseForeign(configuration, history: false, floor: true)
+        if let history = configuration.history {
+            try history.validate()
+            return
+        }
         guard configuration.presamples >= 1 else {
             throw FieldError(
                 field: RunConfiguration.CodingKeys.presamples.rawValue,
@@ -19,9 +24,12 @@ public struct GVMAllocation: AllocationStrategy {
         }
     }
 
-    /// N' pre-samples for every prompt of the batch, then one allocation.
+    /// N' pre-samples for every prompt of the batch, then one allocation;
+    /// with history statistics, pre-samples only where the history is unsure.
     public static func needs(for configuration: RunConfiguration) -> StrategyNeeds {
-        StrategyNeeds(presamples: .everyPrompt(count: configuration.presamples))
+        configuration.history == nil
+            ? StrategyNeeds(presamples: .everyPrompt(count: configuration.presamples))
+            : StrategyNeeds(presamples: .whereUncertain(count: configuration.presamples), usesHistory: true)
     }
 
     /// w_i; zero when the prompt had no accepted pre-sample or a zero gradient.
@@ -40,76 +48,14 @@ public struct GVMAllocation: AllocationStrategy {
 
     public func allocate(_ request: AllocationRequest) throws(AllocationError) -> Allocation {
         try request.validate()
-        let count = request.promptCount
-        let budget = Double(request.budget)
-        var ratios = [Double](repeating: 0, count: count)
-
-        try ratios.withUnsafeMutableBufferPointer { (ratio) throws(AllocationError) in
-            request.gradNorms.withUnsafeBufferPointer { norms in
-                request.acceptRates.withUnsafeBufferPointer { rates in
-                    for i in 0..<count {
-                        ratio[i] = Self.weight(
-                            gradNorm: norms[i], acceptRate: rates[i],
-                            alpha: request.alpha, beta: request.beta)
-                    }
-                }
-            }
-            guard Self.normalise(ratio) else {
-                throw .nothingAllocatable(
-                    reason: "every prompt has zero weight (no accepted pre-sample, or a zero gradient norm)")
-            }
-
-            // Both filters look at the ratios before renormalising, in this order.
-            request.acceptRates.withUnsafeBufferPointer { rates in
-                if request.filterThreshold > 0 {
-                    for i in 0..<count where rates[i] > request.filterThreshold {
-                        ratio[i] = 0
-                    }
-                }
-                if request.filterInsufficient > 0 {
-                    for i in 0..<count where rates[i] * ratio[i] * budget < request.filterInsufficient {
-                        ratio[i] = 0
-                    }
-                }
-            }
-            guard Self.normalise(ratio) else {
-                throw .nothingAllocatable(reason: "the filters removed every prompt")
-            }
+        var weights = [Double](repeating: 0, count: request.promptCount)
+        for i in weights.indices {
+            weights[i] = Self.weight(
+                gradNorm: request.gradNorms[i], acceptRate: request.acceptRates[i],
+                alpha: request.alpha, beta: request.beta)
         }
-
-        let shares = CapWaterFilling.shares(ratios: ratios, budget: request.budget, cap: request.maxSamplesPerPrompt)
-        let counts = BudgetRounding.counts(forScaled: shares.scaled, total: request.budget - shares.unallocated)
-        // Without a binding cap the reported ratios are the renormalised ones
-        // themselves; with a cap, scaled_i / N (they sum to 1 - U/N).
-        if request.maxSamplesPerPrompt > 0, request.budget > 0 {
-            for i in 0..<count { ratios[i] = shares.scaled[i] / budget }
-        }
-        return Allocation(counts: counts, ratios: ratios, unallocated: shares.unallocated)
-    }
-
-    /// Divides every value by their sum. Returns false, leaving the values
-    /// untouched, when the sum is zero.
-    private static func normalise(_ values: UnsafeMutableBufferPointer<Double>) -> Bool {
-        var sum = 0.0
-        var largest = 0.0
-        for value in values {
-            sum += value
-            largest = max(largest, value)
-        }
-        guard sum > 0 else { return false }
-        if sum.isFinite {
-            for i in values.indices { values[i] /= sum }
-            return true
-        }
-        // Weights near the top of the double range overflow the sum; rescaling
-        // by the largest one keeps every ratio finite. Infinite weights (a rate
-        // so small that its square root underflows) share everything.
-        if largest.isInfinite {
-            let infinite = Double(values.lazy.filter(\.isInfinite).count)
-            for i in values.indices { values[i] = values[i].isInfinite ? 1 / infinite : 0 }
-            return true
-        }
-        for i in values.indices { values[i] /= largest }
-        return normalise(values)
+        return try WeightedAllocation.allocate(
+            weights: weights, request: request,
+            zeroWeightReason: "every prompt has zero weight (no accepted pre-sample, or a zero gradient norm)")
     }
 }

@@ -31,11 +31,15 @@ public enum PresampleNeed: Equatable, Sendable {
     case none
     /// The same number of pre-samples for every prompt of the batch.
     case everyPrompt(count: Int)
+    /// `count` pre-samples for each prompt whose history posterior is
+    /// uncertain (sd above the run's σ_max), none for the others.
+    case whereUncertain(count: Int)
 
+    /// N': what a pre-sampled prompt gets; some prompts may get none.
     public var perPrompt: Int {
         switch self {
         case .none: 0
-        case .everyPrompt(let count): count
+        case .everyPrompt(let count), .whereUncertain(let count): count
         }
     }
 }

@@ -7,6 +7,7 @@ public struct UniformAllocation: AllocationStrategy {
 
     /// Uniform draws no pre-samples, so there are none to count toward the budget.
     public static func validate(_ configuration: RunConfiguration) throws(FieldError) {
+        try refuseForeign(configuration, history: true, floor: true)
         guard configuration.presampleAccounting != .countTowardBudget else {
             throw FieldError(
                 field: RunConfiguration.CodingKeys.presampleAccounting.rawValue,

@@ -56,6 +56,13 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     /// Present for runs on the built-in model, which the coordinator trains
     /// itself; absent for runs whose model an external trainer advances.
     public var builtin: BuiltinTraining?
+    /// How p_i and G_i come from each prompt's earlier samples. Absent for
+    /// the paper's gvm (statistics from this iteration's pre-samples alone);
+    /// strategies that need it resolve it to its defaults when a run names
+    /// none (`AllocationStrategy.resolve`).
+    public var history: HistoryParameters?
+    /// f for strategy `knapsack` (resolved to 2 when not given); absent otherwise.
+    public var knapsackFloor: Int?
 
     public init(
         dataset: String, model: String, modelVersion: String = "0",
@@ -70,7 +77,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         verifier: VerifierName = .math, gradNorm: GradNormMode = .constant, gradNormURL: String? = nil,
         advance: AdvanceMode = .auto,
         seed: Int = 0, samplerSeed: Int? = nil, leaseSeconds: Double = 300, maxAttemptsPerUnit: Int = 5,
-        builtin: BuiltinTraining? = nil
+        builtin: BuiltinTraining? = nil, history: HistoryParameters? = nil, knapsackFloor: Int? = nil
     ) {
         self.dataset = dataset
         self.model = model
@@ -101,6 +108,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         self.leaseSeconds = leaseSeconds
         self.maxAttemptsPerUnit = maxAttemptsPerUnit
         self.builtin = builtin
+        self.history = history
+        self.knapsackFloor = knapsackFloor
+        strategy.strategyType.resolve(&self)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -108,7 +118,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         case alpha, beta, filterThreshold, filterInsufficient, gradNormStatistic
         case promptsPerIteration, iterations, maxSamplesPerLease, maxSamplesPerPrompt, presampleAccounting, trainOnPresamples
         case prompt, generation, verifier, gradNorm, gradNormURL, advance, seed, samplerSeed, leaseSeconds, maxAttemptsPerUnit
-        case builtin
+        case builtin, history, knapsackFloor
     }
 
     /// Missing fields take their defaults; unknown fields are refused, since
@@ -155,6 +165,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         leaseSeconds = try c.decodeIfPresent(Double.self, forKey: .leaseSeconds) ?? defaults.leaseSeconds
         maxAttemptsPerUnit = try c.decodeWholeNumberIfPresent(forKey: .maxAttemptsPerUnit) ?? defaults.maxAttemptsPerUnit
         builtin = try c.decodeIfPresent(BuiltinTraining.self, forKey: .builtin)
+        history = try c.decodeIfPresent(HistoryParameters.self, forKey: .history)
+        knapsackFloor = try c.decodeWholeNumberIfPresent(forKey: .knapsackFloor)
+        strategy.strategyType.resolve(&self)
     }
 
     /// Checks what decoding cannot; each failure names its field.
