@@ -84,20 +84,22 @@ struct RunReadRoutes<Context: RequestContext> {
         }
     }
 
-    /// `{"counts":[...],"ratios":[...],"budget":N,"unallocated":U,
-    /// "generationBudget":G}` over the whole dataset, written in chunks: 0
-    /// for prompts outside the iteration. G is null before the allocation.
+    /// `{"counts":[...],"ratios":[...],"presampleCounts":[...],"budget":N,
+    /// "unallocated":U,"generationBudget":G}` over the whole dataset, written
+    /// in chunks: 0 for prompts outside the iteration. G is null before the
+    /// allocation. Runs with history statistics add `posteriorA`,
+    /// `posteriorB` and `gradNormEstimates`, null outside the iteration.
     static func allocationBody(_ export: AllocationExport) -> ResponseBody {
-        ResponseBody { writer in
+        let columns: [AllocationExport.Column] = AllocationExport.Column.allCases.filter { !$0.isHistory || export.hasHistory }
+        return ResponseBody { writer in
             let chunk = 8192
-            for field in ["counts", "ratios"] {
-                var buffer = ByteBuffer(string: field == "counts" ? "{\"counts\":[" : "],\"ratios\":[")
+            for (index, field) in columns.enumerated() {
+                var buffer = ByteBuffer(string: (index == 0 ? "{" : "],") + "\"\(field.rawValue)\":[")
                 var next = 0
                 for position in 0..<export.datasetSize {
-                    var value = "0"
+                    var value = field.absent
                     if next < export.allocated.count, export.allocated[next].promptId == position {
-                        let entry = export.allocated[next]
-                        value = field == "counts" ? String(entry.count) : "\(entry.ratio)"
+                        value = field.value(of: export.allocated[next])
                         next += 1
                     }
                     buffer.writeString(position == 0 ? value : "," + value)

@@ -16,6 +16,9 @@ struct IterationSummary: Codable, Sendable, Equatable {
     /// m * N' + the sample stage's new samples (m * N' + N - U under
     /// `separate`). Nil before the allocation.
     var generationBudget: Int?
+    /// The pre-samples the iteration draws in all: m * N' for the paper's
+    /// gvm, fewer where the history spared prompts, 0 for uniform.
+    var presampleBudget: Int
     var fellBackToUniform: Bool
     var fallbackReason: String?
     var startedAt: Date

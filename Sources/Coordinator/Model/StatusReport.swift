@@ -42,6 +42,9 @@ struct StatusReport: Codable, Sendable, Equatable {
         var training: TrainingSummary?
         /// Built-in runs only: test accuracy of the newest version measured.
         var evaluation: TestEvaluation?
+        /// Runs with history statistics only: the current iteration's
+        /// pre-sampling and estimates, per prompt.
+        var history: HistoryStatus?
     }
 
     /// Over the last `StatusWindow.seconds`, all runs together.

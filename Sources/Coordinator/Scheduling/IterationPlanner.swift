@@ -34,11 +34,38 @@ enum IterationPlanner {
     }
 
     /// The samples the sample stage generates for each prompt (in batch
-    /// order) under the run's pre-sample accounting.
-    static func newSamples(allocation: Allocation, configuration: RunConfiguration) -> [Int] {
-        allocation.counts.map {
-            configuration.presampleAccounting.newSamples(allocated: $0, presamples: configuration.presamplesDrawn)
+    /// order) under the run's pre-sample accounting, given each prompt's
+    /// pre-samples.
+    static func newSamples(allocation: Allocation, presampleCounts: [Int], configuration: RunConfiguration) -> [Int] {
+        zip(allocation.counts, presampleCounts).map {
+            configuration.presampleAccounting.newSamples(allocated: $0, presamples: $1)
         }
+    }
+
+    /// The pre-samples each prompt of the batch gets: N' for every prompt,
+    /// or, when the strategy pre-samples where the history is unsure, N'
+    /// for the uncertain prompts and none for the others.
+    static func presampleCounts(needs: StrategyNeeds, estimates: [PromptEstimate]?, batchSize: Int) -> [Int] {
+        switch needs.presamples {
+        case .none: Array(repeating: 0, count: batchSize)
+        case .everyPrompt(let count): Array(repeating: count, count: batchSize)
+        case .whereUncertain(let count): (estimates ?? []).map { $0.uncertain ? count : 0 }
+        }
+    }
+
+    /// Allocates from history estimates: p_i is the posterior mean, G_i the
+    /// history's norm; under GRPO the window's solved and hopeless prompts
+    /// are flagged for the strategy.
+    static func allocate(estimates: [PromptEstimate], configuration: RunConfiguration) -> AllocationOutcome {
+        let flagsApply = configuration.algorithm == .grpo
+        let request = AllocationRequest(
+            gradNorms: estimates.map(\.gradNorm), acceptRates: estimates.map(\.mean),
+            alpha: configuration.alpha, beta: configuration.beta, budget: configuration.budget(promptCount: estimates.count),
+            filterThreshold: configuration.filterThreshold, filterInsufficient: configuration.filterInsufficient,
+            maxSamplesPerPrompt: configuration.maxSamplesPerPrompt,
+            solved: flagsApply ? estimates.map(\.solved) : [], hopeless: flagsApply ? estimates.map(\.hopeless) : [],
+            knapsackFloor: configuration.knapsackFloor ?? KnapsackAllocation.defaultFloor)
+        return allocate(request, configuration: configuration)
     }
 
     /// Allocates an iteration's budget with the run's strategy, from its
@@ -48,18 +75,21 @@ enum IterationPlanner {
     /// configuration bug, which run validation prevents, so it falls back the
     /// same way rather than stall.
     static func allocate(statistics: [PromptStageStatistics], configuration: RunConfiguration) -> AllocationOutcome {
-        let budget = configuration.budget(promptCount: statistics.count)
-        let cap = configuration.maxSamplesPerPrompt
         let request = AllocationRequest(
             statistics: statistics, gradNormStatistic: configuration.gradNormStatistic,
-            alpha: configuration.alpha, beta: configuration.beta, budget: budget,
+            alpha: configuration.alpha, beta: configuration.beta, budget: configuration.budget(promptCount: statistics.count),
             filterThreshold: configuration.filterThreshold, filterInsufficient: configuration.filterInsufficient,
-            maxSamplesPerPrompt: cap)
+            maxSamplesPerPrompt: configuration.maxSamplesPerPrompt)
+        return allocate(request, configuration: configuration)
+    }
+
+    private static func allocate(_ request: AllocationRequest, configuration: RunConfiguration) -> AllocationOutcome {
         do {
             return AllocationOutcome(allocation: try configuration.allocationStrategy.allocate(request))
         } catch {
             return AllocationOutcome(
-                allocation: UniformAllocation.allocate(promptCount: statistics.count, budget: budget, cap: cap),
+                allocation: UniformAllocation.allocate(
+                    promptCount: request.promptCount, budget: request.budget, cap: request.maxSamplesPerPrompt),
                 fallbackReason: error.description)
         }
     }

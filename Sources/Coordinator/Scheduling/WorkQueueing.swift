@@ -47,14 +47,18 @@ enum WorkQueueing {
     }
 
     /// The samples `stage` needs of a prompt. The sample stage's follow from
-    /// the prompt's n_i under the run's pre-sample accounting.
-    static func count(stage: SamplingStage, allocatedCount: Int?, configuration: RunConfiguration) -> Int {
+    /// the prompt's n_i under the run's pre-sample accounting. A prompt's
+    /// pre-samples are its stored count, or N' where none is stored (every
+    /// prompt the same).
+    static func count(
+        stage: SamplingStage, allocatedCount: Int?, presampleCount: Int?, configuration: RunConfiguration
+    ) -> Int {
+        let presamples = presampleCount ?? configuration.presamplesDrawn
         switch stage {
         case .presample:
-            return configuration.presamplesDrawn
+            return presamples
         case .sample:
-            return configuration.presampleAccounting.newSamples(
-                allocated: allocatedCount ?? 0, presamples: configuration.presamplesDrawn)
+            return configuration.presampleAccounting.newSamples(allocated: allocatedCount ?? 0, presamples: presamples)
         }
     }
 

@@ -29,7 +29,9 @@ extension SQLiteStore {
         guard let row = try Row.fetchOne(
             db, sql: "SELECT * FROM iteration WHERE runId = ? AND number = ?", arguments: [runId, iteration])
         else { return nil }
-        let records = try Self.promptRecords(db, runId: runId, iteration: iteration)
+        let configuration = try runRow(db, id: runId).configuration
+        let records = try Self.promptRecords(
+            db, runId: runId, iteration: iteration, presamplesDrawn: configuration.presamplesDrawn)
         let fellBack: Bool = row["fellBackToUniform"]
         // p_i from pre-sampling; for uniform runs, from the sample stage.
         let rates = records.compactMap { record -> Double? in
@@ -38,7 +40,7 @@ extension SQLiteStore {
         }
         let counts = records.compactMap(\.allocatedCount)
         let allocated = !records.isEmpty && counts.count == records.count
-        let configuration = try runRow(db, id: runId).configuration
+        let presampleCounts = records.map(\.presampleCount)
         let modelVersion: String = row["modelVersion"]
         let training = try Self.trainingSummary(db, runId: runId, iteration: iteration)
         return IterationSummary(
@@ -46,8 +48,9 @@ extension SQLiteStore {
             modelVersion: modelVersion, promptCount: row["promptCount"], budget: row["budget"],
             unallocated: row["unallocated"],
             generationBudget: allocated
-                ? configuration.presampleAccounting.generationBudget(counts: counts, presamples: configuration.presamplesDrawn)
+                ? configuration.presampleAccounting.generationBudget(counts: counts, presampleCounts: presampleCounts)
                 : nil,
+            presampleBudget: presampleCounts.reduce(0, +),
             fellBackToUniform: fellBack, fallbackReason: row["fallbackReason"],
             startedAt: row["startedAt"], finishedAt: row["finishedAt"],
             samplesGenerated: records.reduce(0) { $0 + $1.presample.samples + $1.sample.samples },
@@ -63,11 +66,13 @@ extension SQLiteStore {
     /// Every iteration's figures for one prompt of a run.
     func promptHistory(runId: Int, promptId: Int) async throws -> [PromptIterationRecord] {
         try await pool.read { db in
-            _ = try self.runRow(db, id: runId)
+            let presamplesDrawn = try self.runRow(db, id: runId).configuration.presamplesDrawn
             let iterations = try Int.fetchAll(
                 db, sql: "SELECT iteration FROM iterationPrompt WHERE runId = ? AND promptId = ? ORDER BY iteration",
                 arguments: [runId, promptId])
-            return try iterations.flatMap { try Self.promptRecords(db, runId: runId, iteration: $0, promptId: promptId) }
+            return try iterations.flatMap {
+                try Self.promptRecords(db, runId: runId, iteration: $0, presamplesDrawn: presamplesDrawn, promptId: promptId)
+            }
         }
     }
 
@@ -130,26 +135,33 @@ extension SQLiteStore {
             let datasetSize = try Int.fetchOne(
                 db, sql: "SELECT promptCount FROM dataset WHERE id = ?", arguments: [run.datasetId]) ?? 0
             let summary = try self.iterationSummary(db, runId: runId, iteration: iteration)
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT promptId, allocatedCount, allocatedRatio FROM iterationPrompt
-                    WHERE runId = ? AND iteration = ? AND allocatedCount IS NOT NULL ORDER BY promptId
-                    """,
-                arguments: [runId, iteration])
+            let records = try Self.promptRecords(
+                db, runId: runId, iteration: iteration, presamplesDrawn: run.configuration.presamplesDrawn)
+            let entries = records.compactMap { record -> AllocationExport.Entry? in
+                guard let count = record.allocatedCount, let ratio = record.allocatedRatio else { return nil }
+                return AllocationExport.Entry(
+                    promptId: record.promptId, count: count, ratio: ratio, presampleCount: record.presampleCount,
+                    history: record.history)
+            }
             return AllocationExport(
                 datasetSize: datasetSize,
-                allocated: rows.map { ($0["promptId"], $0["allocatedCount"], $0["allocatedRatio"]) },
+                allocated: entries.sorted { $0.promptId < $1.promptId },
                 budget: summary.budget, unallocated: summary.unallocated, generationBudget: summary.generationBudget)
         }
     }
 
     /// The per-prompt statistics of an iteration, optionally of one prompt.
-    static func promptRecords(_ db: Database, runId: Int, iteration: Int, promptId: Int? = nil) throws -> [PromptIterationRecord] {
+    /// `presamplesDrawn` is the run's N' (`RunConfiguration.presamplesDrawn`),
+    /// for iterations that stored no count per prompt.
+    static func promptRecords(
+        _ db: Database, runId: Int, iteration: Int, presamplesDrawn: Int, promptId: Int? = nil
+    ) throws -> [PromptIterationRecord] {
         let records = try Row.fetchAll(
             db,
             sql: """
                 SELECT p.batchIndex, p.promptId, p.allocatedCount, p.allocatedRatio,
+                       COALESCE(p.presampleCount, ?) AS presampleCount, p.posteriorA, p.posteriorB,
+                       p.gradNormEstimate, p.historyFlag,
                        pre.samples AS preSamples, pre.accepted AS preAccepted,
                        pre.gradNormSum AS preSum, pre.gradNormSquareSum AS preSquares,
                        s.samples AS samples, s.accepted AS accepted,
@@ -161,17 +173,26 @@ extension SQLiteStore {
                      AND s.promptId = p.promptId AND s.stage = ?
                 WHERE p.runId = ? AND p.iteration = ? AND (? IS NULL OR p.promptId = ?) ORDER BY p.batchIndex
                 """,
-            arguments: [SamplingStage.presample, SamplingStage.sample, runId, iteration, promptId, promptId]
-        ).map {
-            PromptIterationRecord(
-                iteration: iteration, batchIndex: $0["batchIndex"], promptId: $0["promptId"],
+            arguments: [presamplesDrawn, SamplingStage.presample, SamplingStage.sample, runId, iteration, promptId, promptId]
+        ).map { row -> PromptIterationRecord in
+            var history: PromptHistoryRecord?
+            if let a: Double = row["posteriorA"], let b: Double = row["posteriorB"], let g: Double = row["gradNormEstimate"] {
+                history = PromptHistoryRecord(
+                    posteriorA: a, posteriorB: b, gradNormEstimate: g,
+                    flag: try row.storedIfPresent(
+                        "historyFlag", table: "iterationPrompt",
+                        row: ["runId": runId, "iteration": iteration, "batchIndex": row["batchIndex"] as Int]))
+            }
+            return PromptIterationRecord(
+                iteration: iteration, batchIndex: row["batchIndex"], promptId: row["promptId"],
                 presample: PromptStageStatistics(
-                    samples: $0["preSamples"] ?? 0, accepted: $0["preAccepted"] ?? 0,
-                    gradNormSum: $0["preSum"] ?? 0, gradNormSquareSum: $0["preSquares"] ?? 0),
+                    samples: row["preSamples"] ?? 0, accepted: row["preAccepted"] ?? 0,
+                    gradNormSum: row["preSum"] ?? 0, gradNormSquareSum: row["preSquares"] ?? 0),
                 sample: PromptStageStatistics(
-                    samples: $0["samples"] ?? 0, accepted: $0["accepted"] ?? 0,
-                    gradNormSum: $0["gradNormSum"] ?? 0, gradNormSquareSum: $0["gradNormSquareSum"] ?? 0),
-                allocatedCount: $0["allocatedCount"], allocatedRatio: $0["allocatedRatio"])
+                    samples: row["samples"] ?? 0, accepted: row["accepted"] ?? 0,
+                    gradNormSum: row["gradNormSum"] ?? 0, gradNormSquareSum: row["gradNormSquareSum"] ?? 0),
+                allocatedCount: row["allocatedCount"], allocatedRatio: row["allocatedRatio"],
+                presampleCount: row["presampleCount"], history: history)
         }
         return try withFailures(db, runId: runId, iteration: iteration, promptId: promptId, records: records)
     }

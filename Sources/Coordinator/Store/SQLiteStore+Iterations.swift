@@ -35,25 +35,58 @@ extension SQLiteStore {
         }
         try db.execute(sql: "UPDATE run SET currentIteration = ? WHERE id = ?", arguments: [number, runId])
 
+        // With history statistics, the history picks the prompts to
+        // pre-sample (step 2 of the rule) and, without a presample stage,
+        // allocates at once (step 4 with nothing drawn yet).
+        let needs = configuration.strategyNeeds
+        let estimates = try needs.usesHistory
+            ? historyEstimates(db, run: run, iteration: number, batch: batch) : nil
+        let presampleCounts = IterationPlanner.presampleCounts(needs: needs, estimates: estimates, batchSize: batch.count)
+        if case .whereUncertain = needs.presamples {
+            let store = try db.makeStatement(sql: """
+                UPDATE iterationPrompt SET presampleCount = ? WHERE runId = ? AND iteration = ? AND batchIndex = ?
+                """)
+            for (batchIndex, count) in presampleCounts.enumerated() {
+                try store.execute(arguments: [count, runId, number, batchIndex])
+            }
+        }
+
         switch opening {
         case .presample:
             try Self.planWork(
                 db, runId: runId, iteration: number, stage: .presample, configuration: configuration,
-                counts: Array(repeating: configuration.presamplesDrawn, count: batch.count))
+                counts: presampleCounts)
+            // The history may leave every prompt without pre-samples.
+            try advanceIfStageComplete(db, runId: runId, iteration: number, now: now)
         case .sampleDirectly:
+            let outcome = if let estimates {
+                IterationPlanner.allocate(estimates: estimates, configuration: configuration)
+            } else {
+                IterationPlanner.allocate(
+                    statistics: Array(repeating: PromptStageStatistics(), count: batch.count), configuration: configuration)
+            }
+            if let estimates {
+                try Self.recordEstimates(
+                    db, runId: runId, iteration: number, estimates: estimates, flagsApply: configuration.algorithm == .grpo)
+            }
             try applyAllocation(
                 db, runId: runId, iteration: number, configuration: configuration, batch: batch,
-                outcome: IterationPlanner.allocate(
-                    statistics: Array(repeating: PromptStageStatistics(), count: batch.count),
-                    configuration: configuration),
-                now: now)
+                presampleCounts: presampleCounts, outcome: outcome, now: now)
         }
+    }
+
+    /// The history estimates of a batch at `iteration` under the run's parameters.
+    func historyEstimates(_ db: Database, run: RunRow, iteration: Int, batch: [Int]) throws -> [PromptEstimate] {
+        let configuration = run.configuration
+        return try Self.historyEstimates(
+            db, runId: run.id, datasetId: run.datasetId, iteration: iteration, batch: batch,
+            parameters: configuration.history ?? .defaults, presamples: configuration.presamplesDrawn)
     }
 
     /// Records n_i and queues the sample stage.
     func applyAllocation(
         _ db: Database, runId: Int, iteration: Int, configuration: RunConfiguration, batch: [Int],
-        outcome: IterationPlanner.AllocationOutcome, now: Date
+        presampleCounts: [Int], outcome: IterationPlanner.AllocationOutcome, now: Date
     ) throws {
         let update = try db.makeStatement(sql: """
             UPDATE iterationPrompt SET allocatedCount = ?, allocatedRatio = ?
@@ -78,7 +111,8 @@ extension SQLiteStore {
         // The units themselves are queued in bounded batches (planWork).
         try Self.planWork(
             db, runId: runId, iteration: iteration, stage: .sample, configuration: configuration,
-            counts: IterationPlanner.newSamples(allocation: outcome.allocation, configuration: configuration))
+            counts: IterationPlanner.newSamples(
+                allocation: outcome.allocation, presampleCounts: presampleCounts, configuration: configuration))
         try advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
     }
 
@@ -99,12 +133,23 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE iteration SET stage = ? WHERE runId = ? AND number = ?",
                 arguments: [end.stage, runId, iteration])
+            let configuration = run.configuration
             let records = try Self.presampleStatistics(db, runId: runId, iteration: iteration)
+            let batch = records.map(\.promptId)
+            let outcome: IterationPlanner.AllocationOutcome
+            if configuration.strategyNeeds.usesHistory {
+                // Step 4: the estimates now include this iteration's pre-samples.
+                let estimates = try historyEstimates(db, run: run, iteration: iteration, batch: batch)
+                try Self.recordEstimates(
+                    db, runId: runId, iteration: iteration, estimates: estimates, flagsApply: configuration.algorithm == .grpo)
+                outcome = IterationPlanner.allocate(estimates: estimates, configuration: configuration)
+            } else {
+                outcome = IterationPlanner.allocate(statistics: records.map(\.statistics), configuration: configuration)
+            }
             try applyAllocation(
-                db, runId: runId, iteration: iteration, configuration: run.configuration,
-                batch: records.map(\.promptId),
-                outcome: IterationPlanner.allocate(statistics: records.map(\.statistics), configuration: run.configuration),
-                now: now)
+                db, runId: runId, iteration: iteration, configuration: configuration, batch: batch,
+                presampleCounts: try Self.presampleCounts(db, runId: runId, iteration: iteration, configuration: configuration),
+                outcome: outcome, now: now)
         case .train:
             // The coordinator's trainer takes it from here (BuiltinTrainer).
             try db.execute(

@@ -32,7 +32,12 @@ extension SQLiteStore {
                     fellBackToUniform: summary.fellBackToUniform,
                     acceptance: summary.acceptance, allocation: summary.allocation,
                     samplesGenerated: summary.samplesGenerated, samplesFailed: summary.samplesFailed, training: summary.training,
-                    evaluation: try Self.latestEvaluation(db, runId: run.id)))
+                    evaluation: try Self.latestEvaluation(db, runId: run.id),
+                    history: run.configuration.strategyNeeds.usesHistory
+                        ? HistoryStatus(records: try Self.promptRecords(
+                            db, runId: run.id, iteration: run.currentIteration,
+                            presamplesDrawn: run.configuration.presamplesDrawn))
+                        : nil))
             }
             let since = now.addingTimeInterval(-StatusWindow.seconds)
             let recent = try Row.fetchOne(
@@ -52,7 +57,7 @@ extension SQLiteStore {
     /// plan rather than from the work units queued so far (WorkQueuer may
     /// still be writing them). Nil for a sample stage not yet allocated.
     static func stageSamples(_ summary: IterationSummary, stage: SamplingStage, configuration: RunConfiguration) -> Int? {
-        let presampled = summary.promptCount * configuration.presamplesDrawn
+        let presampled = summary.presampleBudget
         switch stage {
         case .presample: return presampled
         case .sample: return summary.generationBudget.map { $0 - presampled }
@@ -96,8 +101,8 @@ extension SQLiteStore {
 
     func promptStatistics(runId: Int, iteration: Int) async throws -> [PromptIterationRecord] {
         try await pool.read { db in
-            _ = try self.runRow(db, id: runId)
-            let records = try Self.promptRecords(db, runId: runId, iteration: iteration)
+            let presamplesDrawn = try self.runRow(db, id: runId).configuration.presamplesDrawn
+            let records = try Self.promptRecords(db, runId: runId, iteration: iteration, presamplesDrawn: presamplesDrawn)
             guard !records.isEmpty else { throw RequestRefusal.notFound("run \(runId) has no iteration \(iteration)") }
             return records
         }

@@ -56,11 +56,11 @@ extension SQLiteStore {
             let configuration = run.configuration
             var presamplesUsed: [Int: Int] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT promptId, allocatedCount FROM iterationPrompt WHERE runId = ? AND iteration = ?",
+                db, sql: "SELECT promptId, allocatedCount, presampleCount FROM iterationPrompt WHERE runId = ? AND iteration = ?",
                 arguments: [runId, iteration])
             {
                 presamplesUsed[row["promptId"]] = configuration.presampleAccounting.presamplesTrainedOn(
-                    allocated: row["allocatedCount"] ?? 0, presamples: configuration.presamplesDrawn,
+                    allocated: row["allocatedCount"] ?? 0, presamples: row["presampleCount"] ?? configuration.presamplesDrawn,
                     trainOnPresamples: configuration.trainOnPresamples)
             }
             let stages: [SamplingStage] = presamplesUsed.values.contains { $0 > 0 } ? [.presample, .sample] : [.sample]

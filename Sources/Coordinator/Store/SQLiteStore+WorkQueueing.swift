@@ -51,14 +51,16 @@ extension SQLiteStore {
         // prompts are enough to fill a batch.
         let prompts = try Row.fetchAll(
             db.cachedStatement(sql: """
-                SELECT batchIndex, promptId, allocatedCount FROM iterationPrompt
+                SELECT batchIndex, promptId, allocatedCount, presampleCount FROM iterationPrompt
                 WHERE runId = ? AND iteration = ? AND batchIndex >= ? ORDER BY batchIndex LIMIT ?
                 """),
             arguments: [runId, iteration, cursor.batchIndex, limit]
         ).map {
             WorkQueueing.PlannedPrompt(
                 batchIndex: $0["batchIndex"], promptId: $0["promptId"],
-                count: WorkQueueing.count(stage: stage, allocatedCount: $0["allocatedCount"], configuration: configuration))
+                count: WorkQueueing.count(
+                    stage: stage, allocatedCount: $0["allocatedCount"], presampleCount: $0["presampleCount"],
+                    configuration: configuration))
         }
         // The plan and its prompt rows are written together, so a plan with
         // no prompt at its cursor is damaged; refuse rather than loop on it.

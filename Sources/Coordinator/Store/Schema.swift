@@ -254,6 +254,20 @@ enum Schema {
                 ALTER TABLE dataset ADD COLUMN pendingName TEXT;
                 """)
         }
+        migrator.registerMigration("v8: per-prompt pre-samples and the history's estimates") { db in
+            try db.execute(sql: """
+                -- The pre-samples a prompt was given: NULL for runs that give
+                -- every prompt the configured N' (all runs before v8).
+                ALTER TABLE iterationPrompt ADD COLUMN presampleCount INTEGER;
+                -- For runs with history statistics: the estimate the
+                -- allocation used (PromptEstimate), NULL otherwise.
+                ALTER TABLE iterationPrompt ADD COLUMN posteriorA REAL;
+                ALTER TABLE iterationPrompt ADD COLUMN posteriorB REAL;
+                ALTER TABLE iterationPrompt ADD COLUMN gradNormEstimate REAL;
+                -- 'solved' or 'hopeless' when the window said so under GRPO.
+                ALTER TABLE iterationPrompt ADD COLUMN historyFlag TEXT;
+                """)
+        }
         return migrator
     }
 }

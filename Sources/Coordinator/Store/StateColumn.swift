@@ -30,6 +30,7 @@ struct StateColumn: Sendable {
         StateColumn("trace", "stage", SamplingStage.self),
         StateColumn("trace", "finishReason", FinishReason.self),
         StateColumn("workQueueing", "stage", SamplingStage.self),
+        StateColumn("iterationPrompt", "historyFlag", HistoryFlag.self),
     ]
 
     /// Throws `UnknownStoredValue` for the first column, in `all`'s order,

@@ -19,5 +19,6 @@ extension IterationStage: StoredEnum {}
 extension SamplingStage: StoredEnum {}
 extension ReleaseKind: StoredEnum {}
 extension FinishReason: StoredEnum {}
+extension HistoryFlag: StoredEnum {}
 
 extension DatasetRowState: StoredEnum {}

@@ -43,4 +43,12 @@ extension Row {
         }
         return decoded
     }
+
+    /// The same for a nullable column: nil for NULL, the case otherwise.
+    func storedIfPresent<Value: StoredEnum>(
+        _ column: String, table: String, row key: @autoclosure () -> StoredRowKey
+    ) throws -> Value? {
+        let value: DatabaseValue = self[column]
+        return value.isNull ? nil : try stored(column, table: table, row: key())
+    }
 }

@@ -32,6 +32,12 @@ public enum PresampleAccounting: String, Codable, Sendable, CaseIterable {
     /// the N' pre-samples of each of its `counts.count` prompts and the
     /// sample stage's new samples.
     public func generationBudget(counts: [Int], presamples: Int) -> Int {
-        counts.reduce(presamples * counts.count) { $0 + newSamples(allocated: $1, presamples: presamples) }
+        generationBudget(counts: counts, presampleCounts: Array(repeating: presamples, count: counts.count))
+    }
+
+    /// The same, when each prompt has pre-samples of its own (history
+    /// statistics pre-sample only the prompts they are unsure of).
+    public func generationBudget(counts: [Int], presampleCounts: [Int]) -> Int {
+        zip(counts, presampleCounts).reduce(0) { $0 + $1.1 + newSamples(allocated: $1.0, presamples: $1.1) }
     }
 }
