@@ -11,7 +11,8 @@ run keeps the strategy and parameters it resolved when it was created.
 Dataset `math20` (`Tests/Fixtures/math500-20.jsonl`, with levels). Run 1: gvm
 with parameters away from every default (N' 4, alpha 0.01, beta 1.5, rms,
 countTowardBudget, cap 10, GRPO), played by a simulated worker over HTTP
-through its pre-sample stage and two sample leases. Run 2: gvm with every
+through every iteration (its allocations fit in its pre-samples, so it
+completes). Run 2: gvm with every
 default, its pre-sample stage queued and untouched. Run 3: uniform under
 GRPO, created only. The coordinator then stops (SIGTERM), and the WAL is
 checkpointed so that the database is one file.
