@@ -6,9 +6,11 @@ Pure numpy: it reads one batch of gradient pools (the cache layout that
 and the truths in sketch space, and runs the Monte-Carlo replicates of every
 arm (pre-sampling, allocation with the repo's rule in
 `allocate_reference.allocate`, main-stage draws with replacement), with one
-set of draws per replicate feeding every estimator. `scripts/mechanism.py`
-drives it and writes the results and the report; the unit tests are in
-`scripts/tests/test_mechanism_estimators.py`.
+set of draws per replicate feeding every estimator. The history arms'
+statistics and allocations are in `scripts/mechanism_history.py`.
+`scripts/mechanism.py` drives it and writes the results and the report; the
+unit tests are in `scripts/tests/test_mechanism_estimators.py` and
+`scripts/tests/test_mechanism_history.py`.
 
 Notation (per batch of m prompts, pools of M samples, sketches of D dims):
 r_is reward (0/1), L_is response tokens, x_is the count-sketch of the
@@ -333,11 +335,12 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float | None:
 @dataclass(frozen=True)
 class Arm:
     name: str
-    kind: str                      # "uniform", "gvm" or "oracle"
+    kind: str                      # "uniform", "gvm", "history" or "oracle"
     g: str = "mean-embedding"      # "<mean|rms>-<group>" or "constant"
     accounting: str = "discard"    # or "countTowardBudget"
     cap: int = 0
     samples: int = SAMPLES_PER_PROMPT   # uniform: per prompt
+    rule: str = ""                 # history: "gvm", "knapsack" or "variance" (scripts/mechanism_history.py)
 
 
 ARMS = (
@@ -352,6 +355,11 @@ ARMS = (
     Arm("gvm-mean-all", "gvm", g="mean-all"),
     Arm("gvm-rms-all", "gvm", g="rms-all"),
     Arm("gvm-constant", "gvm", g="constant"),
+    # p_i and G_i from the history statistics, pre-samples only where the
+    # posterior is unsure (scripts/mechanism_history.py)
+    Arm("gvm-history", "history", rule="gvm"),
+    Arm("knapsack", "history", rule="knapsack"),
+    Arm("variance", "history", rule="variance"),
     Arm("oracle", "oracle"),
 )
 ARM_BY_NAME = {arm.name: arm for arm in ARMS}
@@ -366,6 +374,9 @@ def computation(arm: Arm, budget: str, m: int) -> str:
         return f"uniform/N={arm.samples * m if budget == 'equalMain' else max(arm.samples * m, total)}"
     if arm.kind == "oracle":
         return f"oracle/N={main if budget == 'equalMain' else total}"
+    if arm.kind == "history":
+        # at equal total draws N is 2 n m less the replicate's pre-sample draws
+        return f"history/{arm.rule}/{arm.g}/N={main if budget == 'equalMain' else f'{total}-presamples'}"
     if arm.accounting == "discard":
         return f"gvm/{arm.g}/N={main}"
     return f"gvm-count/{arm.g}/cap={arm.cap}/{budget}"
@@ -414,20 +425,31 @@ def allocate_counts(norms, rates, budget: int, cap: int = 0, strategy: str = "gv
 class Plan:
     """What an arm does in each replicate: fresh main draws per prompt, how
     many of the first pre-samples it trains on, the budget N it allocated,
-    and whether the rule refused (then the arm allocates nothing)."""
+    and whether the rule refused (then the arm allocates nothing). An arm
+    that pre-samples only some prompts gives its pre-sample draws per
+    replicate; `notes` are extra numbers for its rows."""
     main: np.ndarray               # (R, m) fresh draws
     reuse: np.ndarray              # (R, m) first pre-samples trained on
     budget: np.ndarray             # (R,) N handed to the rule
     refused: np.ndarray            # (R,) bool
     presamples: int                # pre-sample draws per prompt (0 without pre-sampling)
+    presample_draws: np.ndarray | None = None   # (R,) when not presamples * m
+    notes: dict = field(default_factory=dict)
 
     @property
     def trained(self) -> np.ndarray:
         return self.main + self.reuse
 
     @property
+    def drawn_presamples(self) -> np.ndarray:
+        """(R,) pre-sample draws of each replicate."""
+        if self.presample_draws is not None:
+            return np.asarray(self.presample_draws)
+        return np.full(len(self.main), self.presamples * self.main.shape[1])
+
+    @property
     def total_draws(self) -> np.ndarray:
-        return self.main.sum(1) + self.presamples * self.main.shape[1]
+        return self.main.sum(1) + self.drawn_presamples
 
 
 def count_new(counts: np.ndarray, presamples: int) -> int:
@@ -465,7 +487,12 @@ def largest_budget(norms, rates, cap: int, m: int, presamples: int, total: int):
     return best, best_counts
 
 
-def make_plan(pool: Pool, arm: Arm, budget: str, presamples: Presamples) -> Plan:
+def make_plan(pool: Pool, arm: Arm, budget: str, presamples: Presamples, history=None) -> Plan:
+    """`history` (a mechanism_history.History) plans the history arms."""
+    if arm.kind == "history":
+        if history is None:
+            raise ValueError(f"arm {arm.name} needs the history statistics")
+        return history.plan(pool, arm, budget)
     R = len(presamples.rates)
     m = pool.m
     main_budget, total = SAMPLES_PER_PROMPT * m, 2 * SAMPLES_PER_PROMPT * m
@@ -545,10 +572,10 @@ def seed_for(seed: int, batch: int, key: str) -> list[int]:
 
 
 def run_arm(pool: Pool, arm: Arm, budget: str, presamples: Presamples, seed: list[int],
-            chunk: int = 64) -> dict:
+            chunk: int = 64, history=None) -> dict:
     """All replicates of one (arm, budget): per-estimator metrics plus what the
-    arm did (refusals, budgets, draws)."""
-    plan = make_plan(pool, arm, budget, presamples)
+    arm did (refusals, budgets, draws, pre-sample draws)."""
+    plan = make_plan(pool, arm, budget, presamples, history)
     R = len(plan.main)
     rng = np.random.default_rng(seed)
     metrics = Metrics(pool)
@@ -564,7 +591,8 @@ def run_arm(pool: Pool, arm: Arm, budget: str, presamples: Presamples, seed: lis
     return {"estimators": results, "refusals": int(plan.refused.sum()),
             "meanBudget": float(plan.budget.mean()), "meanTotalDraws": float(plan.total_draws.mean()),
             "meanTrained": float(plan.trained.sum(1).mean()),
-            "meanZeroPrompts": float(((plan.trained == 0) & (pool.p > 0)[None]).sum(1).mean())}
+            "meanZeroPrompts": float(((plan.trained == 0) & (pool.p > 0)[None]).sum(1).mean()),
+            "meanPresamples": float(plan.drawn_presamples.mean()), **plan.notes}
 
 
 # ---------------------------------------------------------------- checks

@@ -417,6 +417,56 @@ class Arms(unittest.TestCase):
         self.assertEqual(plan.main[0, 0], 0)     # p = 0 gets nothing
 
 
+class ExistingArmsUnchanged(unittest.TestCase):
+    """The arms that have committed rows must give the same numbers after any
+    change to the library: adding arms must not move their draws or their
+    plans. The values were computed before the history arms were added
+    (refusals, mean trained, mean total draws, then nMSE per estimator); the
+    tolerance only allows for a different BLAS summing the float32 products
+    in another order."""
+
+    GOLDEN = {
+        "uniform-n/equalMain": [0, 64.0, 64.0, 0.37506663572449117, 0.17945663825609665, 0.08427832458816939, 0.0665134266126446, 1.6848490256644444, 1.8926420387336058],
+        "uniform-n/equalTotal": [0, 128.0, 128.0, 0.2089512472226504, 0.09056426693369202, 0.036021154112636164, 0.032620311258571906, 0.878872967851591, 0.9031996757367338],
+        "uniform-2n/equalMain": [0, 128.0, 128.0, 0.2089512472226504, 0.09056426693369202, 0.036021154112636164, 0.032620311258571906, 0.878872967851591, 0.9031996757367338],
+        "uniform-2n/equalTotal": [0, 128.0, 128.0, 0.2089512472226504, 0.09056426693369202, 0.036021154112636164, 0.032620311258571906, 0.878872967851591, 0.9031996757367338],
+        "gvm/equalMain": [0, 64.0, 128.0, 0.22822612985357169, 0.15936398194265908, 0.24046325963606494, 0.2222286501442535, 1.3775177044112619, 1.2603443301811164],
+        "gvm/equalTotal": [0, 64.0, 128.0, 0.22822612985357169, 0.15936398194265908, 0.24046325963606494, 0.2222286501442535, 1.3775177044112619, 1.2603443301811164],
+        "gvm-count/equalMain": [0, 64.0, 90.625, 0.3241640617718372, 0.1539136747244514, 0.24338535831939215, 0.22733220663069414, 1.2740683598750886, 1.249482689652369],
+        "gvm-count/equalTotal": [0, 104.375, 127.975, 0.18346202918604781, 0.11871075816381857, 0.17955734387004613, 0.17150037598281537, 0.6687414085988423, 0.6558462774775526],
+        "gvm-count-cap24/equalMain": [0, 64.0, 89.9, 0.29379446360157824, 0.15003665938961738, 0.1777669101280366, 0.16818285552042647, 1.2954114656770035, 1.3056136564803933],
+        "gvm-count-cap24/equalTotal": [0, 104.2, 127.6, 0.25356983602222144, 0.13248465836504433, 0.08303695001978961, 0.07824101747756436, 1.1582447328408871, 1.1939588483888062],
+        "gvm-rms-embedding/equalMain": [0, 64.0, 128.0, 0.24056627226450492, 0.153120031829155, 0.19584530126729774, 0.1907294753480275, 1.210511349486255, 1.1483390970805665],
+        "gvm-rms-embedding/equalTotal": [0, 64.0, 128.0, 0.24056627226450492, 0.153120031829155, 0.19584530126729774, 0.1907294753480275, 1.210511349486255, 1.1483390970805665],
+        "gvm-mean-head/equalMain": [0, 64.0, 128.0, 0.284925689500351, 0.1738721243668583, 0.16870340399491704, 0.16029061506232375, 1.7532812627371845, 1.792862339329187],
+        "gvm-mean-head/equalTotal": [0, 64.0, 128.0, 0.284925689500351, 0.1738721243668583, 0.16870340399491704, 0.16029061506232375, 1.7532812627371845, 1.792862339329187],
+        "gvm-rms-head/equalMain": [0, 64.0, 128.0, 0.2974837634581025, 0.168448174496328, 0.13125017644502554, 0.1208722229336342, 1.5322188720393153, 1.54084103532899],
+        "gvm-rms-head/equalTotal": [0, 64.0, 128.0, 0.2974837634581025, 0.168448174496328, 0.13125017644502554, 0.1208722229336342, 1.5322188720393153, 1.54084103532899],
+        "gvm-mean-all/equalMain": [0, 64.0, 128.0, 0.22948007867943812, 0.16890264307191158, 0.1299459528370987, 0.11171853634600253, 1.7375282197317716, 1.6879077123457522],
+        "gvm-mean-all/equalTotal": [0, 64.0, 128.0, 0.22948007867943812, 0.16890264307191158, 0.1299459528370987, 0.11171853634600253, 1.7375282197317716, 1.6879077123457522],
+        "gvm-rms-all/equalMain": [0, 64.0, 128.0, 0.23363543380838717, 0.18015680660565592, 0.12116248198821679, 0.10720629030080149, 1.357311532099792, 1.3443504738459868],
+        "gvm-rms-all/equalTotal": [0, 64.0, 128.0, 0.23363543380838717, 0.18015680660565592, 0.12116248198821679, 0.10720629030080149, 1.357311532099792, 1.3443504738459868],
+        "gvm-constant/equalMain": [0, 64.0, 128.0, 0.20477333584682358, 0.15148703047435283, 0.1185782492464745, 0.10389314550134628, 1.3941487591606168, 1.4365026325030923],
+        "gvm-constant/equalTotal": [0, 64.0, 128.0, 0.20477333584682358, 0.15148703047435283, 0.1185782492464745, 0.10389314550134628, 1.3941487591606168, 1.4365026325030923],
+        "oracle/equalMain": [0, 64.0, 64.0, 0.25689282843792893, 0.13646725127839412, 0.13706572710548462, 0.12849223445704525, 1.7001942318385648, 1.660084915693838],
+        "oracle/equalTotal": [0, 128.0, 128.0, 0.11379279716408496, 0.049187442365397474, 0.0822273792440343, 0.07231569666175035, 0.5697535920651372, 0.5508598813297145],
+    }
+
+    def test_existing_arms_give_the_numbers_they_gave(self):
+        pool = synthetic_pool(accepted=(0, 1, 4, 9, 16, 2, 12, 0), M=16, D=4)
+        presamples = me.draw_presamples(pool, 40, np.random.default_rng(5))
+        for key, expected in self.GOLDEN.items():
+            name, budget = key.split("/")
+            arm = me.ARM_BY_NAME[name]
+            result = me.run_arm(pool, arm, budget, presamples, me.seed_for(3, 0, me.computation(arm, budget, pool.m)),
+                                16)
+            got = [result["refusals"], result["meanTrained"], result["meanTotalDraws"]] + [
+                result["estimators"][e]["nMSE"] for e in me.ESTIMATORS]
+            np.testing.assert_allclose(got, expected, rtol=1e-6, err_msg=key)
+        self.assertEqual({key.split("/")[0] for key in self.GOLDEN},
+                         {arm.name for arm in me.ARMS if arm.kind != "history"})
+
+
 class Diagnostics(unittest.TestCase):
     def test_spearman_with_ties(self):
         a, b = np.array([1.0, 2, 2, 3, 0]), np.array([1.0, 3, 2, 4, 1])
@@ -459,10 +509,10 @@ def write_fake_batch(folder: str, label: str, batch: int, m: int, M: int, D: int
     os.makedirs(os.path.join(folder, label), exist_ok=True)
     sketches.astype("<f4").tofile(os.path.join(folder, label, f"batch-{batch}.f32"))
     meta = {"format": 1, "label": label, "weightsSHA256": weights_sha256, "tasksFile": "pool.jsonl", "batch": batch,
-            "poolSize": M, "dimensions": D, "sketchSeed": 1, "samplingSeed": 1, "temperature": 1.0,
-            "maxTokens": 128, "parameterCount": 1000, "cpuModel": "test cpu", "openblasCore": "test core",
-            "seconds": 1.5,
-            "prompts": [{"taskIndex": batch * m + i, "level": 1, "gradients": bool(rewards[i].sum() > 0),
+        "poolSize": M, "dimensions": D, "sketchSeed": 1, "samplingSeed": 1, "temperature": 1.0,
+        "maxTokens": 128, "parameterCount": 1000, "cpuModel": "test cpu", "openblasCore": "test core",
+        "seconds": 1.5,
+        "prompts": [{"taskIndex": batch * m + i, "level": 1, "gradients": bool(rewards[i].sum() > 0),
                          "rewards": rewards[i].astype(int).tolist(), "tokens": tokens[i].astype(int).tolist(),
                          "normEmbedding": norms["embedding"][i].tolist(), "normHead": norms["head"][i].tolist(),
                          "normAll": norms["all"][i].tolist()} for i in range(m)]}
