@@ -7,6 +7,9 @@ struct PromptIterationRecord: Encodable, Sendable, Equatable {
     var iteration: Int
     var batchIndex: Int
     var promptId: Int
+    /// The prompt's `level` in its dataset, nil for none: the history
+    /// statistics pool their prior by it, and `allocate --history` reads it here.
+    var level: Int?
     var presample: PromptStageStatistics
     var sample: PromptStageStatistics
     var allocatedCount: Int?
@@ -24,7 +27,7 @@ struct PromptIterationRecord: Encodable, Sendable, Equatable {
     var releases: [ReleaseRecord] = []
 
     enum CodingKeys: String, CodingKey {
-        case iteration, batchIndex, promptId, presample, sample, allocatedCount, allocatedRatio
+        case iteration, batchIndex, promptId, level, presample, sample, allocatedCount, allocatedRatio
         case acceptRate, meanGradNorm, rmsGradNorm, failedUnits, releases, presampleCount, presampled, history
     }
 
@@ -33,6 +36,7 @@ struct PromptIterationRecord: Encodable, Sendable, Equatable {
         try container.encode(iteration, forKey: .iteration)
         try container.encode(batchIndex, forKey: .batchIndex)
         try container.encode(promptId, forKey: .promptId)
+        try container.encode(level, forKey: .level)
         try container.encode(presample, forKey: .presample)
         try container.encode(sample, forKey: .sample)
         try container.encode(allocatedCount, forKey: .allocatedCount)

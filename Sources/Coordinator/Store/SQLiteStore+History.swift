@@ -161,12 +161,14 @@ extension SQLiteStore {
             sql: """
                 SELECT p.batchIndex, p.promptId, p.allocatedCount, p.allocatedRatio,
                        COALESCE(p.presampleCount, ?) AS presampleCount, p.posteriorA, p.posteriorB,
-                       p.gradNormEstimate, p.historyFlag,
+                       p.gradNormEstimate, p.historyFlag, q.level,
                        pre.samples AS preSamples, pre.accepted AS preAccepted,
                        pre.gradNormSum AS preSum, pre.gradNormSquareSum AS preSquares,
                        s.samples AS samples, s.accepted AS accepted,
                        s.gradNormSum AS gradNormSum, s.gradNormSquareSum AS gradNormSquareSum
                 FROM iterationPrompt p
+                JOIN run r ON r.id = p.runId
+                LEFT JOIN prompt q ON q.datasetId = r.datasetId AND q.position = p.promptId
                 LEFT JOIN promptStatistics pre ON pre.runId = p.runId AND pre.iteration = p.iteration
                      AND pre.promptId = p.promptId AND pre.stage = ?
                 LEFT JOIN promptStatistics s ON s.runId = p.runId AND s.iteration = p.iteration
@@ -184,7 +186,7 @@ extension SQLiteStore {
                         row: ["runId": runId, "iteration": iteration, "batchIndex": row["batchIndex"] as Int]))
             }
             return PromptIterationRecord(
-                iteration: iteration, batchIndex: row["batchIndex"], promptId: row["promptId"],
+                iteration: iteration, batchIndex: row["batchIndex"], promptId: row["promptId"], level: row["level"],
                 presample: PromptStageStatistics(
                     samples: row["preSamples"] ?? 0, accepted: row["preAccepted"] ?? 0,
                     gradNormSum: row["preSum"] ?? 0, gradNormSquareSum: row["preSquares"] ?? 0),

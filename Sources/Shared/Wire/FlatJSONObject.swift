@@ -3,6 +3,7 @@ public enum FlatJSONKind: Sendable {
     case number
     case string
     case numberArray
+    case booleanArray
 
     /// How a type error on this field reads: "must be a number".
     var expectation: String {
@@ -10,6 +11,7 @@ public enum FlatJSONKind: Sendable {
         case .number: "a number"
         case .string: "a string"
         case .numberArray: "an array of numbers"
+        case .booleanArray: "an array of true and false"
         }
     }
 }
@@ -19,6 +21,7 @@ public enum FlatJSONValue: Sendable, Equatable {
     case number(Double)
     case string(String)
     case numberArray([Double])
+    case booleanArray([Bool])
     case null
 }
 
@@ -48,6 +51,11 @@ public struct FlatJSONObject: Sendable, Equatable {
 
     public func numberArray(_ key: String) -> [Double]? {
         if case .numberArray(let value) = values[key] { return value }
+        return nil
+    }
+
+    public func booleanArray(_ key: String) -> [Bool]? {
+        if case .booleanArray(let value) = values[key] { return value }
         return nil
     }
 

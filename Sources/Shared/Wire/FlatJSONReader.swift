@@ -132,6 +132,8 @@ struct FlatJSONParser {
             return .string(try string())
         case .numberArray where byte == UInt8(ascii: "["):
             return .numberArray(try numberArray(field: field))
+        case .booleanArray where byte == UInt8(ascii: "["):
+            return .booleanArray(try booleanArray(field: field))
         default:
             try checkStartsValue()
             throw FieldError(field: field, problem: "must be \(kind.expectation)")
@@ -167,6 +169,42 @@ struct FlatJSONParser {
             } else if current == UInt8(ascii: "]") {
                 position += 1
                 return numbers
+            } else {
+                throw syntaxError("',' or ']'")
+            }
+        }
+    }
+
+    /// `[` true or false, ... `]`; anything else is reported with its index.
+    mutating func booleanArray(field: String) throws(FieldError) -> [Bool] {
+        position += 1  // '['
+        var flags = [Bool]()
+        skipWhitespace()
+        if !atEnd, current == UInt8(ascii: "]") {
+            position += 1
+            return flags
+        }
+        while true {
+            guard !atEnd else { throw syntaxError("true or false") }
+            switch current {
+            case UInt8(ascii: "t"):
+                try literal("true")
+                flags.append(true)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                flags.append(false)
+            default:
+                try checkStartsValue()
+                throw FieldError(field: "\(field)[\(flags.count)]", problem: "must be true or false")
+            }
+            skipWhitespace()
+            guard !atEnd else { throw syntaxError("',' or ']'") }
+            if current == UInt8(ascii: ",") {
+                position += 1
+                skipWhitespace()
+            } else if current == UInt8(ascii: "]") {
+                position += 1
+                return flags
             } else {
                 throw syntaxError("',' or ']'")
             }

@@ -60,6 +60,15 @@ public struct JSONByteWriter: Sendable {
         bytes.append(UInt8(ascii: "]"))
     }
 
+    public mutating func booleans(_ values: [Bool]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// A NaN or an infinity, and where it was in an array.
     public struct NonFiniteNumber: Error, Sendable {
         public var value: Double
