@@ -1688,9 +1688,12 @@ enum OpenAPIDocument {
             "type": "string",
             "enum": [
               "gvm",
-              "uniform"
+              "uniform",
+              "knapsack",
+              "variance"
             ],
-            "default": "gvm"
+            "default": "gvm",
+            "description": "knapsack and variance read p_i and G_i from the history (docs/allocation-strategies.md)."
           },
           "algorithm": {
             "type": "string",
@@ -1843,6 +1846,82 @@ enum OpenAPIDocument {
           },
           "builtin": {
             "$ref": "#/components/schemas/BuiltinTraining"
+          },
+          "history": {
+            "$ref": "#/components/schemas/HistoryParameters"
+          },
+          "knapsackFloor": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "knapsack only; resolved to 2 when absent."
+          }
+        }
+      },
+      "HistoryParameters": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "How p_i and G_i come from each prompt's earlier samples. Absent for the paper's gvm; knapsack and variance resolve it to these defaults; uniform refuses it.",
+        "properties": {
+          "decay": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 1,
+            "default": 0.9
+          },
+          "priorStrength": {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "default": 2
+          },
+          "sigmaMax": {
+            "type": "number",
+            "minimum": 0,
+            "default": 0.15
+          },
+          "historyWindow": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 1000,
+            "default": 2
+          },
+          "solvedMinSamples": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 8
+          },
+          "hopelessMinSamples": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 8
+          }
+        }
+      },
+      "PromptHistoryRecord": {
+        "type": "object",
+        "description": "The history's estimate that the allocation used.",
+        "properties": {
+          "posteriorA": {
+            "type": "number"
+          },
+          "posteriorB": {
+            "type": "number"
+          },
+          "acceptRateEstimate": {
+            "type": "number"
+          },
+          "gradNormEstimate": {
+            "type": "number"
+          },
+          "flag": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "enum": [
+              "solved",
+              "hopeless",
+              null
+            ]
           }
         }
       },
@@ -1982,6 +2061,10 @@ enum OpenAPIDocument {
           "generationBudget": {
             "type": "integer"
           },
+          "presampleBudget": {
+            "type": "integer",
+            "description": "The pre-samples the iteration draws in all."
+          },
           "fellBackToUniform": {
             "type": "boolean"
           },
@@ -2117,6 +2200,41 @@ enum OpenAPIDocument {
                 },
                 "stage": {
                   "$ref": "#/components/schemas/IterationStage"
+                },
+                "history": {
+                  "type": "object",
+                  "description": "Runs with history statistics: the current iteration's prompts, whether each was pre-sampled, and its estimate.",
+                  "properties": {
+                    "presampledPrompts": {
+                      "type": "integer"
+                    },
+                    "solvedPrompts": {
+                      "type": "integer"
+                    },
+                    "hopelessPrompts": {
+                      "type": "integer"
+                    },
+                    "prompts": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "promptId": {
+                            "type": "integer"
+                          },
+                          "presampleCount": {
+                            "type": "integer"
+                          },
+                          "presampled": {
+                            "type": "boolean"
+                          },
+                          "estimate": {
+                            "$ref": "#/components/schemas/PromptHistoryRecord"
+                          }
+                        }
+                      }
+                    }
+                  }
                 }
               }
             }
@@ -2220,6 +2338,28 @@ enum OpenAPIDocument {
           "promptId": {
             "type": "integer"
           },
+          "level": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "presampleCount": {
+            "type": "integer"
+          },
+          "presampled": {
+            "type": "boolean"
+          },
+          "history": {
+            "oneOf": [
+              {
+                "$ref": "#/components/schemas/PromptHistoryRecord"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
           "presample": {
             "$ref": "#/components/schemas/PromptStageRecord"
           },
@@ -2297,8 +2437,42 @@ enum OpenAPIDocument {
           "unallocated",
           "generationBudget"
         ],
-        "description": "Indexed by dataset position; 0 for prompts outside the iteration.",
+        "description": "Indexed by dataset position; 0 for prompts outside the iteration. Runs with history statistics add posteriorA, posteriorB and gradNormEstimates, null outside the iteration.",
         "properties": {
+          "presampleCounts": {
+            "type": "array",
+            "items": {
+              "type": "integer",
+              "minimum": 0
+            }
+          },
+          "posteriorA": {
+            "type": "array",
+            "items": {
+              "type": [
+                "number",
+                "null"
+              ]
+            }
+          },
+          "posteriorB": {
+            "type": "array",
+            "items": {
+              "type": [
+                "number",
+                "null"
+              ]
+            }
+          },
+          "gradNormEstimates": {
+            "type": "array",
+            "items": {
+              "type": [
+                "number",
+                "null"
+              ]
+            }
+          },
           "counts": {
             "type": "array",
             "items": {
