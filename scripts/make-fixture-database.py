@@ -32,6 +32,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--binaries", required=True, help="folder with gvm-coordinator")
     parser.add_argument("--output", required=True, help="the database to write (replaced)")
+    parser.add_argument("--with-history", action="store_true",
+                        help="also a knapsack GRPO run and a gvm run with history (needs a gvm of schema v8 or later; "
+                        "this makes schema-v8.gvmdb)")
     args = parser.parse_args()
     coordinator = os.path.join(os.path.abspath(args.binaries), "gvm-coordinator")
     output = os.path.abspath(args.output)
@@ -64,6 +67,17 @@ def main() -> None:
                 "samplesPerPrompt": 4, "promptsPerIteration": 4, "iterations": 2, "seed": 13,
             })
             play(client, tuned)
+            if args.with_history:
+                knapsack = client.json("POST", "/v1/runs", {
+                    "dataset": "math20", "model": "sim-knapsack", "strategy": "knapsack", "algorithm": "grpo",
+                    "presamples": 4, "samplesPerPrompt": 4, "promptsPerIteration": 5, "iterations": 3,
+                    "maxSamplesPerLease": 2, "seed": 14, "history": {"decay": 0.8},
+                })["runId"]
+                client.json("POST", "/v1/runs", {
+                    "dataset": "math20", "model": "sim-history", "strategy": "gvm", "presamples": 4,
+                    "promptsPerIteration": 5, "iterations": 2, "seed": 15, "history": {},
+                })
+                play(client, knapsack, model="sim-knapsack")
         finally:
             h.stop_process(server)
         subprocess.run(["sqlite3", database, "PRAGMA wal_checkpoint(TRUNCATE)"], check=True, stdout=subprocess.DEVNULL)
@@ -76,7 +90,7 @@ def status(client: h.Client, run_id: int) -> dict:
     return next(r for r in client.json("GET", "/v1/status")["runs"] if r["runId"] == run_id)
 
 
-def play(client: h.Client, run_id: int) -> None:
+def play(client: h.Client, run_id: int, model: str = "sim") -> None:
     """The pre-sample stage, then two sample leases: a third of the samples
     are wrong, and every accepted one has a norm."""
     def result(lease: dict) -> dict:
@@ -90,7 +104,7 @@ def play(client: h.Client, run_id: int) -> None:
         return {"generated": lease["sampleCount"], "samples": samples, "generatedTokens": 5 * lease["sampleCount"]}
 
     def lease(capacity: int) -> list[dict]:
-        request = {"workerName": "fixture-sim", "model": "sim", "capacity": capacity}
+        request = {"workerName": "fixture-sim", "model": model, "capacity": capacity}
         return client.json("POST", "/v1/leases", request)["leases"]
 
     while status(client, run_id)["stage"] == "presample":
