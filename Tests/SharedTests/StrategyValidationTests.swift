@@ -43,7 +43,7 @@ struct StrategyValidationTests {
     func uniformHasNoPresamplesToCount() {
         let expected = FieldError(
             field: "presampleAccounting",
-            problem: "countTowardBudget counts pre-samples, which only strategy gvm draws, not uniform")
+            problem: "countTowardBudget counts pre-samples, which strategy uniform does not draw")
         let configuration = Self.configuration(.uniform, accounting: .countTowardBudget)
         #expect(Self.refusal { () throws(FieldError) in try UniformAllocation.validate(configuration) } == expected)
         #expect(Self.refusal { () throws(FieldError) in try configuration.validate() } == expected)

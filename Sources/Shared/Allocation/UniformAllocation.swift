@@ -11,7 +11,7 @@ public struct UniformAllocation: AllocationStrategy {
         guard configuration.presampleAccounting != .countTowardBudget else {
             throw FieldError(
                 field: RunConfiguration.CodingKeys.presampleAccounting.rawValue,
-                problem: "countTowardBudget counts pre-samples, which only strategy \(GVMAllocation.name) draws, not \(name)")
+                problem: "countTowardBudget counts pre-samples, which strategy \(name) does not draw")
         }
     }
 
