@@ -88,9 +88,10 @@ struct RunReadRoutes<Context: RequestContext> {
     /// "unallocated":U,"generationBudget":G}` over the whole dataset, written
     /// in chunks: 0 for prompts outside the iteration. G is null before the
     /// allocation. Runs with history statistics add `posteriorA`,
-    /// `posteriorB` and `gradNormEstimates`, null outside the iteration.
+    /// `posteriorB` and `gradNormEstimates`, null outside the iteration; runs
+    /// in rounds add `unspentCounts` and the total `unspent`.
     static func allocationBody(_ export: AllocationExport) -> ResponseBody {
-        let columns: [AllocationExport.Column] = AllocationExport.Column.allCases.filter { !$0.isHistory || export.hasHistory }
+        let columns = AllocationExport.Column.allCases.filter { $0.isWritten(in: export) }
         return ResponseBody { writer in
             let chunk = 8192
             for (index, field) in columns.enumerated() {
@@ -111,8 +112,9 @@ struct RunReadRoutes<Context: RequestContext> {
                 try await writer.write(buffer)
             }
             let generation = export.generationBudget.map(String.init) ?? "null"
+            let unspent = export.unspent.map { ",\"unspent\":\($0)" } ?? ""
             try await writer.write(ByteBuffer(
-                string: "],\"budget\":\(export.budget),\"unallocated\":\(export.unallocated),\"generationBudget\":\(generation)}\n"))
+                string: "],\"budget\":\(export.budget),\"unallocated\":\(export.unallocated),\"generationBudget\":\(generation)\(unspent)}\n"))
             try await writer.finish(nil)
         }
     }

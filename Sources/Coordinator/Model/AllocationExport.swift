@@ -8,6 +8,8 @@ struct AllocationExport: Sendable {
         var presampleCount: Int
         /// Runs with history statistics: the estimate the allocation used.
         var history: PromptHistoryRecord?
+        /// Runs in rounds: what the prompt left unspent of its n_i (0 while drawing).
+        var unspent: Int?
     }
 
     var datasetSize: Int
@@ -16,12 +18,23 @@ struct AllocationExport: Sendable {
     var budget: Int
     var unallocated: Int
     var generationBudget: Int?
+    /// Runs in rounds: the iteration's unspent samples, as in its summary.
+    var unspent: Int?
 
     /// The export's arrays, in the order they are written.
     enum Column: String, CaseIterable, Sendable {
-        case counts, ratios, presampleCounts, posteriorA, posteriorB, gradNormEstimates
+        case counts, ratios, presampleCounts, posteriorA, posteriorB, gradNormEstimates, unspentCounts
 
-        var isHistory: Bool { ![.counts, .ratios, .presampleCounts].contains(self) }
+        var isHistory: Bool { [.posteriorA, .posteriorB, .gradNormEstimates].contains(self) }
+
+        /// Whether the export of `export` carries this column.
+        func isWritten(in export: AllocationExport) -> Bool {
+            switch self {
+            case .posteriorA, .posteriorB, .gradNormEstimates: export.hasHistory
+            case .unspentCounts: export.unspent != nil
+            default: true
+            }
+        }
 
         /// What a prompt outside the iteration shows.
         var absent: String { isHistory ? "null" : "0" }
@@ -34,6 +47,7 @@ struct AllocationExport: Sendable {
             case .posteriorA: entry.history.map { "\($0.posteriorA)" } ?? "null"
             case .posteriorB: entry.history.map { "\($0.posteriorB)" } ?? "null"
             case .gradNormEstimates: entry.history.map { "\($0.gradNormEstimate)" } ?? "null"
+            case .unspentCounts: String(entry.unspent ?? 0)
             }
         }
     }

@@ -19,6 +19,9 @@ struct IterationSummary: Codable, Sendable, Equatable {
     /// The pre-samples the iteration draws in all: m * N' for the paper's
     /// gvm, fewer where the history spared prompts, 0 for uniform.
     var presampleBudget: Int
+    /// Runs in rounds: the samples of the caps (n_i) that the prompts which
+    /// stopped early left unspent, so far; nil for runs without rounds.
+    var unspent: Int?
     var fellBackToUniform: Bool
     var fallbackReason: String?
     var startedAt: Date

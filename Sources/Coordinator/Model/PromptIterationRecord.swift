@@ -20,6 +20,10 @@ struct PromptIterationRecord: Encodable, Sendable, Equatable {
     /// Runs with history statistics: what the allocation used (nil before
     /// it, and for other runs).
     var history: PromptHistoryRecord?
+    /// Runs in rounds: why the prompt drew no more, and what of its cap
+    /// (n_i) it left unspent; nil while it is still drawing.
+    var roundStop: SampleRounds.Stop?
+    var unspent: Int?
     /// Work of this prompt that used up its attempts; its samples were
     /// never returned, and the statistics do not count them.
     var failedUnits: [FailedUnitRecord] = []
@@ -29,6 +33,7 @@ struct PromptIterationRecord: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case iteration, batchIndex, promptId, level, presample, sample, allocatedCount, allocatedRatio
         case acceptRate, meanGradNorm, rmsGradNorm, failedUnits, releases, presampleCount, presampled, history
+        case roundStop, unspent
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -44,6 +49,8 @@ struct PromptIterationRecord: Encodable, Sendable, Equatable {
         try container.encode(presampleCount, forKey: .presampleCount)
         try container.encode(presampleCount > 0, forKey: .presampled)
         try container.encode(history, forKey: .history)
+        try container.encode(roundStop, forKey: .roundStop)
+        try container.encode(unspent, forKey: .unspent)
         try container.encode(failedUnits, forKey: .failedUnits)
         try container.encode(releases, forKey: .releases)
         // Null before any pre-sample (and for uniform runs, which have none).

@@ -27,6 +27,8 @@ struct StatusReport: Codable, Sendable, Equatable {
         var budget: Int
         var unallocated: Int
         var generationBudget: Int?
+        /// Runs in rounds: what the prompts that stopped early left unspent.
+        var unspent: Int?
         var fellBackToUniform: Bool
         /// p_i over the current iteration's prompts (pre-sampling, or the
         /// sample stage for uniform runs).

@@ -47,7 +47,8 @@ enum WorkQueueing {
     }
 
     /// The samples `stage` needs of a prompt. The sample stage's follow from
-    /// the prompt's n_i under the run's pre-sample accounting. A prompt's
+    /// the prompt's n_i under the run's pre-sample accounting (its first
+    /// round only, for a run in rounds). A prompt's
     /// pre-samples are its stored count, or N' where none is stored (every
     /// prompt the same).
     static func count(
@@ -58,7 +59,11 @@ enum WorkQueueing {
         case .presample:
             return presamples
         case .sample:
-            return configuration.presampleAccounting.newSamples(allocated: allocatedCount ?? 0, presamples: presamples)
+            let cap = configuration.presampleAccounting.newSamples(allocated: allocatedCount ?? 0, presamples: presamples)
+            // In rounds, the stage starts with each prompt's first round;
+            // the next ones follow its results (SQLiteStore+Rounds).
+            guard let rounds = configuration.rounds else { return cap }
+            return rounds.firstRound(cap: cap) ?? 0
         }
     }
 

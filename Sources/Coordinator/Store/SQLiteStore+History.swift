@@ -51,6 +51,7 @@ extension SQLiteStore {
                 ? configuration.presampleAccounting.generationBudget(counts: counts, presampleCounts: presampleCounts)
                 : nil,
             presampleBudget: presampleCounts.reduce(0, +),
+            unspent: configuration.rounds == nil ? nil : records.reduce(0) { $0 + ($1.unspent ?? 0) },
             fellBackToUniform: fellBack, fallbackReason: row["fallbackReason"],
             startedAt: row["startedAt"], finishedAt: row["finishedAt"],
             samplesGenerated: records.reduce(0) { $0 + $1.presample.samples + $1.sample.samples },
@@ -141,12 +142,13 @@ extension SQLiteStore {
                 guard let count = record.allocatedCount, let ratio = record.allocatedRatio else { return nil }
                 return AllocationExport.Entry(
                     promptId: record.promptId, count: count, ratio: ratio, presampleCount: record.presampleCount,
-                    history: record.history)
+                    history: record.history, unspent: run.configuration.rounds == nil ? nil : record.unspent ?? 0)
             }
             return AllocationExport(
                 datasetSize: datasetSize,
                 allocated: entries.sorted { $0.promptId < $1.promptId },
-                budget: summary.budget, unallocated: summary.unallocated, generationBudget: summary.generationBudget)
+                budget: summary.budget, unallocated: summary.unallocated, generationBudget: summary.generationBudget,
+                unspent: summary.unspent)
         }
     }
 
@@ -161,7 +163,7 @@ extension SQLiteStore {
             sql: """
                 SELECT p.batchIndex, p.promptId, p.allocatedCount, p.allocatedRatio,
                        COALESCE(p.presampleCount, ?) AS presampleCount, p.posteriorA, p.posteriorB,
-                       p.gradNormEstimate, p.historyFlag, q.level,
+                       p.gradNormEstimate, p.historyFlag, q.level, p.roundStop, p.unspent,
                        pre.samples AS preSamples, pre.accepted AS preAccepted,
                        pre.gradNormSum AS preSum, pre.gradNormSquareSum AS preSquares,
                        s.samples AS samples, s.accepted AS accepted,
@@ -194,7 +196,11 @@ extension SQLiteStore {
                     samples: row["samples"] ?? 0, accepted: row["accepted"] ?? 0,
                     gradNormSum: row["gradNormSum"] ?? 0, gradNormSquareSum: row["gradNormSquareSum"] ?? 0),
                 allocatedCount: row["allocatedCount"], allocatedRatio: row["allocatedRatio"],
-                presampleCount: row["presampleCount"], history: history)
+                presampleCount: row["presampleCount"], history: history,
+                roundStop: try row.storedIfPresent(
+                    "roundStop", table: "iterationPrompt",
+                    row: ["runId": runId, "iteration": iteration, "batchIndex": row["batchIndex"] as Int]),
+                unspent: row["unspent"])
         }
         return try withFailures(db, runId: runId, iteration: iteration, promptId: promptId, records: records)
     }

@@ -109,10 +109,12 @@ extension SQLiteStore {
         // Under countTowardBudget a prompt's pre-samples stand for part of
         // its n_i, and only the rest is generated.
         // The units themselves are queued in bounded batches (planWork).
-        try Self.planWork(
-            db, runId: runId, iteration: iteration, stage: .sample, configuration: configuration,
-            counts: IterationPlanner.newSamples(
-                allocation: outcome.allocation, presampleCounts: presampleCounts, configuration: configuration))
+        var counts = IterationPlanner.newSamples(
+            allocation: outcome.allocation, presampleCounts: presampleCounts, configuration: configuration)
+        if let rounds = configuration.rounds {
+            counts = try Self.firstRounds(db, runId: runId, iteration: iteration, rounds: rounds, caps: counts)
+        }
+        try Self.planWork(db, runId: runId, iteration: iteration, stage: .sample, configuration: configuration, counts: counts)
         try advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
     }
 

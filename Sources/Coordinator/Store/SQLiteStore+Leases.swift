@@ -94,6 +94,15 @@ extension SQLiteStore {
         try db.cachedStatement(sql: "UPDATE workUnit SET state = ?, attempts = ? WHERE id = ?")
             .execute(arguments: [state, attempts, unitId])
         if state == .failed {
+            // A failed round ends its prompt's rounds: its samples never came.
+            if let unit = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT stage, promptId FROM workUnit WHERE id = ?"), arguments: [unitId]),
+                unit["stage"] as String == SamplingStage.sample.rawValue
+            {
+                try continueRounds(
+                    db, runId: runId, iteration: iteration, promptId: unit["promptId"],
+                    configuration: try runRow(db, id: runId).configuration, roundFailed: true)
+            }
             try advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
         }
     }

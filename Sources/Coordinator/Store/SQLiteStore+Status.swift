@@ -29,7 +29,7 @@ extension SQLiteStore {
                         samplesTotal: Self.stageSamples(summary, stage: sampling, configuration: run.configuration)
                             ?? counts?["total"] ?? 0),
                     budget: summary.budget, unallocated: summary.unallocated, generationBudget: summary.generationBudget,
-                    fellBackToUniform: summary.fellBackToUniform,
+                    unspent: summary.unspent, fellBackToUniform: summary.fellBackToUniform,
                     acceptance: summary.acceptance, allocation: summary.allocation,
                     samplesGenerated: summary.samplesGenerated, samplesFailed: summary.samplesFailed, training: summary.training,
                     evaluation: try Self.latestEvaluation(db, runId: run.id),
@@ -60,7 +60,8 @@ extension SQLiteStore {
         let presampled = summary.presampleBudget
         switch stage {
         case .presample: return presampled
-        case .sample: return summary.generationBudget.map { $0 - presampled }
+        // In rounds, what the stopped prompts left unspent is not drawn.
+        case .sample: return summary.generationBudget.map { $0 - presampled - (summary.unspent ?? 0) }
         }
     }
 

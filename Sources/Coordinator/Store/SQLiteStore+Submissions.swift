@@ -92,6 +92,11 @@ extension SQLiteStore {
             ])
             try db.cachedStatement(sql: "UPDATE worker SET lastSeen = ?, samplesSubmitted = samplesSubmitted + ? WHERE name = ?")
                 .execute(arguments: [now, result.generated, lease.workerName])
+            if stage == .sample {
+                try self.continueRounds(
+                    db, runId: runId, iteration: iteration, promptId: promptId, configuration: lease.run.configuration,
+                    roundFailed: false)
+            }
             try self.advanceIfStageComplete(db, runId: runId, iteration: iteration, now: now)
             return receipt
         }

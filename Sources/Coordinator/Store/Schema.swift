@@ -268,6 +268,15 @@ enum Schema {
                 ALTER TABLE iterationPrompt ADD COLUMN historyFlag TEXT;
                 """)
         }
+        migrator.registerMigration("v9: sample stages in rounds") { db in
+            try db.execute(sql: """
+                -- Runs with rounds: why the prompt drew no more samples
+                -- (SampleRounds.Stop) and what its cap kept unspent; NULL
+                -- while it is still drawing, and for runs without rounds.
+                ALTER TABLE iterationPrompt ADD COLUMN roundStop TEXT;
+                ALTER TABLE iterationPrompt ADD COLUMN unspent INTEGER;
+                """)
+        }
         return migrator
     }
 }

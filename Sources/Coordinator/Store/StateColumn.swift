@@ -31,6 +31,7 @@ struct StateColumn: Sendable {
         StateColumn("trace", "finishReason", FinishReason.self),
         StateColumn("workQueueing", "stage", SamplingStage.self),
         StateColumn("iterationPrompt", "historyFlag", HistoryFlag.self),
+        StateColumn("iterationPrompt", "roundStop", SampleRounds.Stop.self),
     ]
 
     /// Throws `UnknownStoredValue` for the first column, in `all`'s order,

@@ -20,5 +20,6 @@ extension SamplingStage: StoredEnum {}
 extension ReleaseKind: StoredEnum {}
 extension FinishReason: StoredEnum {}
 extension HistoryFlag: StoredEnum {}
+extension SampleRounds.Stop: StoredEnum {}
 
 extension DatasetRowState: StoredEnum {}

@@ -63,6 +63,9 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     public var history: HistoryParameters?
     /// f for strategy `knapsack` (resolved to 2 when not given); absent otherwise.
     public var knapsackFloor: Int?
+    /// Sample until enough: the sample stage in rounds that stop a prompt
+    /// once it has enough signal. Absent: every n_i is drawn at once.
+    public var rounds: SampleRounds?
 
     public init(
         dataset: String, model: String, modelVersion: String = "0",
@@ -77,7 +80,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         verifier: VerifierName = .math, gradNorm: GradNormMode = .constant, gradNormURL: String? = nil,
         advance: AdvanceMode = .auto,
         seed: Int = 0, samplerSeed: Int? = nil, leaseSeconds: Double = 300, maxAttemptsPerUnit: Int = 5,
-        builtin: BuiltinTraining? = nil, history: HistoryParameters? = nil, knapsackFloor: Int? = nil
+        builtin: BuiltinTraining? = nil, history: HistoryParameters? = nil, knapsackFloor: Int? = nil,
+        rounds: SampleRounds? = nil
     ) {
         self.dataset = dataset
         self.model = model
@@ -110,6 +114,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         self.builtin = builtin
         self.history = history
         self.knapsackFloor = knapsackFloor
+        self.rounds = rounds
+        self.rounds?.resolve(for: algorithm)
         strategy.strategyType.resolve(&self)
     }
 
@@ -118,7 +124,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         case alpha, beta, filterThreshold, filterInsufficient, gradNormStatistic
         case promptsPerIteration, iterations, maxSamplesPerLease, maxSamplesPerPrompt, presampleAccounting, trainOnPresamples
         case prompt, generation, verifier, gradNorm, gradNormURL, advance, seed, samplerSeed, leaseSeconds, maxAttemptsPerUnit
-        case builtin, history, knapsackFloor
+        case builtin, history, knapsackFloor, rounds
     }
 
     /// Missing fields take their defaults; unknown fields are refused, since
@@ -167,6 +173,8 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
         builtin = try c.decodeIfPresent(BuiltinTraining.self, forKey: .builtin)
         history = try c.decodeIfPresent(HistoryParameters.self, forKey: .history)
         knapsackFloor = try c.decodeWholeNumberIfPresent(forKey: .knapsackFloor)
+        rounds = try c.decodeIfPresent(SampleRounds.self, forKey: .rounds)
+        rounds?.resolve(for: algorithm)
         strategy.strategyType.resolve(&self)
     }
 
@@ -201,7 +209,11 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
             try require(
                 !trainOnPresamples, .presampleAccounting,
                 "countTowardBudget already trains on the pre-samples it counts; it cannot be combined with trainOnPresamples")
+            try require(
+                rounds == nil, .rounds,
+                "rounds stop a prompt on its sample-stage samples, which under countTowardBudget are not all it trains on; use separate accounting")
         }
+        try rounds?.validate(algorithm: algorithm, maxSamplesPerLease: maxSamplesPerLease)
         try require(
             leaseSeconds.isFinite && leaseSeconds >= 1 && leaseSeconds <= RunLimits.maxLeaseSeconds, .leaseSeconds,
             "must be 1 to \(Int(RunLimits.maxLeaseSeconds)) seconds, got \(leaseSeconds)")
