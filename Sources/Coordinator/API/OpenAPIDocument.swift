@@ -1854,6 +1854,37 @@ enum OpenAPIDocument {
             "type": "integer",
             "minimum": 1,
             "description": "knapsack only; resolved to 2 when absent."
+          },
+          "rounds": {
+            "$ref": "#/components/schemas/SampleRounds"
+          }
+        }
+      },
+      "SampleRounds": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "Sample until enough: each prompt's sample stage in rounds of size, at most its n_i, stopping once it has acceptedTarget accepted samples (raft) or correctTarget correct and wrongTarget wrong ones (grpo). The other algorithm's targets are refused; not with countTowardBudget.",
+        "properties": {
+          "size": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 4,
+            "description": "At most maxSamplesPerLease: a round is one lease."
+          },
+          "acceptedTarget": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 4
+          },
+          "correctTarget": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 2
+          },
+          "wrongTarget": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 2
           }
         }
       },
@@ -2064,6 +2095,13 @@ enum OpenAPIDocument {
           "presampleBudget": {
             "type": "integer",
             "description": "The pre-samples the iteration draws in all."
+          },
+          "unspent": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "Runs in rounds: what the prompts that stopped early left of their n_i."
           },
           "fellBackToUniform": {
             "type": "boolean"
@@ -2350,6 +2388,24 @@ enum OpenAPIDocument {
           "presampled": {
             "type": "boolean"
           },
+          "roundStop": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "enum": [
+              "enough",
+              "cap",
+              "failed",
+              null
+            ]
+          },
+          "unspent": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
           "history": {
             "oneOf": [
               {
@@ -2472,6 +2528,18 @@ enum OpenAPIDocument {
                 "null"
               ]
             }
+          },
+          "unspentCounts": {
+            "type": "array",
+            "description": "Runs in rounds.",
+            "items": {
+              "type": "integer",
+              "minimum": 0
+            }
+          },
+          "unspent": {
+            "type": "integer",
+            "description": "Runs in rounds."
           },
           "counts": {
             "type": "array",
