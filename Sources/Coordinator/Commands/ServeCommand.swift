@@ -72,10 +72,7 @@ struct ServeSettings: Decodable {
     /// Unknown keys are refused, as in the worker's config and run
     /// configurations: a misspelt key must not silently fall back.
     init(from decoder: any Decoder) throws {
-        let keys = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
-        if let unknown = keys.first(where: { CodingKeys(stringValue: $0.stringValue) == nil }) {
-            throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription: "unknown field"))
-        }
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         db = try c.decodeIfPresent(String.self, forKey: .db)
         host = try c.decodeIfPresent(String.self, forKey: .host)

@@ -36,11 +36,7 @@ public struct HistoryParameters: Codable, Sendable, Equatable {
 
     /// Missing fields take their defaults; unknown ones are refused.
     public init(from decoder: any Decoder) throws {
-        let unknown = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
-            .filter { CodingKeys(stringValue: $0.stringValue) == nil }
-        if let first = unknown.first {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [first], debugDescription: "unknown field"))
-        }
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = Self.defaults
         decay = try c.decodeIfPresent(Double.self, forKey: .decay) ?? d.decay

@@ -77,11 +77,7 @@ public struct BuiltinTraining: Codable, Sendable, Equatable {
     /// Missing fields take their defaults (`stepsPerIteration` and
     /// `epochsPerIteration` stay absent); unknown fields are refused.
     public init(from decoder: any Decoder) throws {
-        let unknown = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
-            .filter { CodingKeys(stringValue: $0.stringValue) == nil }
-        if let first = unknown.first {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [first], debugDescription: "unknown field"))
-        }
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = BuiltinTraining(weights: "", testDataset: "")
         weights = try c.decode(String.self, forKey: .weights)

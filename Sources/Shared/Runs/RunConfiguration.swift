@@ -130,12 +130,7 @@ public struct RunConfiguration: Codable, Sendable, Equatable {
     /// Missing fields take their defaults; unknown fields are refused, since
     /// a misspelt key silently running with a default is worse than an error.
     public init(from decoder: any Decoder) throws {
-        let unknown = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
-            .filter { CodingKeys(stringValue: $0.stringValue) == nil }
-        if let first = unknown.first {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath + [first], debugDescription: "unknown field"))
-        }
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = RunConfiguration(dataset: "", model: "", promptsPerIteration: 0)
         dataset = try c.decode(String.self, forKey: .dataset)

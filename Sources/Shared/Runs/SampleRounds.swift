@@ -31,11 +31,7 @@ public struct SampleRounds: Codable, Sendable, Equatable {
     /// Missing fields take their defaults when the run is made; unknown ones
     /// are refused.
     public init(from decoder: any Decoder) throws {
-        let unknown = try decoder.container(keyedBy: AnyCodingKey.self).allKeys
-            .filter { CodingKeys(stringValue: $0.stringValue) == nil }
-        if let first = unknown.first {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [first], debugDescription: "unknown field"))
-        }
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         size = try c.decodeWholeNumberIfPresent(forKey: .size) ?? Self.defaultSize
         acceptedTarget = try c.decodeWholeNumberIfPresent(forKey: .acceptedTarget)
