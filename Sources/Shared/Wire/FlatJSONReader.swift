@@ -142,61 +142,51 @@ struct FlatJSONParser {
 
     /// `[` number, ... `]`; an element of another kind is reported with its index.
     mutating func numberArray(field: String) throws(FieldError) -> [Double] {
-        position += 1  // '['
-        var numbers = [Double]()
-        skipWhitespace()
-        if !atEnd, current == UInt8(ascii: "]") {
-            position += 1
-            return numbers
-        }
-        while true {
-            guard !atEnd else { throw syntaxError("a number") }
-            let byte = current
-            if startsNumber(byte) {
-                numbers.append(try number(field: field, index: numbers.count))
-            } else if byte == UInt8(ascii: "n") {
-                try literal("null")
-                throw FieldError(field: "\(field)[\(numbers.count)]", problem: "must be a number, got null")
-            } else {
-                try checkStartsValue()
-                throw FieldError(field: "\(field)[\(numbers.count)]", problem: "must be a number")
+        try array(expecting: "a number") { (reader, index) throws(FieldError) -> Double in
+            let byte = reader.current
+            if reader.startsNumber(byte) { return try reader.number(field: field, index: index) }
+            if byte == UInt8(ascii: "n") {
+                try reader.literal("null")
+                throw FieldError(field: "\(field)[\(index)]", problem: "must be a number, got null")
             }
-            skipWhitespace()
-            guard !atEnd else { throw syntaxError("',' or ']'") }
-            if current == UInt8(ascii: ",") {
-                position += 1
-                skipWhitespace()
-            } else if current == UInt8(ascii: "]") {
-                position += 1
-                return numbers
-            } else {
-                throw syntaxError("',' or ']'")
-            }
+            try reader.checkStartsValue()
+            throw FieldError(field: "\(field)[\(index)]", problem: "must be a number")
         }
     }
 
     /// `[` true or false, ... `]`; anything else is reported with its index.
     mutating func booleanArray(field: String) throws(FieldError) -> [Bool] {
+        try array(expecting: "true or false") { (reader, index) throws(FieldError) -> Bool in
+            switch reader.current {
+            case UInt8(ascii: "t"):
+                try reader.literal("true")
+                return true
+            case UInt8(ascii: "f"):
+                try reader.literal("false")
+                return false
+            default:
+                try reader.checkStartsValue()
+                throw FieldError(field: "\(field)[\(index)]", problem: "must be true or false")
+            }
+        }
+    }
+
+    /// `[` element, ... `]`, each read by `element` from its first byte, with
+    /// its index; `expecting` names an element in the syntax error for a
+    /// text that ends inside the array.
+    private mutating func array<Element>(
+        expecting: String, _ element: (inout FlatJSONParser, Int) throws(FieldError) -> Element
+    ) throws(FieldError) -> [Element] {
         position += 1  // '['
-        var flags = [Bool]()
+        var elements = [Element]()
         skipWhitespace()
         if !atEnd, current == UInt8(ascii: "]") {
             position += 1
-            return flags
+            return elements
         }
         while true {
-            guard !atEnd else { throw syntaxError("true or false") }
-            switch current {
-            case UInt8(ascii: "t"):
-                try literal("true")
-                flags.append(true)
-            case UInt8(ascii: "f"):
-                try literal("false")
-                flags.append(false)
-            default:
-                try checkStartsValue()
-                throw FieldError(field: "\(field)[\(flags.count)]", problem: "must be true or false")
-            }
+            guard !atEnd else { throw syntaxError(expecting) }
+            elements.append(try element(&self, elements.count))
             skipWhitespace()
             guard !atEnd else { throw syntaxError("',' or ']'") }
             if current == UInt8(ascii: ",") {
@@ -204,7 +194,7 @@ struct FlatJSONParser {
                 skipWhitespace()
             } else if current == UInt8(ascii: "]") {
                 position += 1
-                return flags
+                return elements
             } else {
                 throw syntaxError("',' or ']'")
             }
