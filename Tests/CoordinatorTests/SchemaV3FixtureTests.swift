@@ -26,31 +26,9 @@ struct SchemaV3FixtureTests {
         ["maxSamplesPerPrompt": 0, "presampleAccounting": "separate", "maxAttemptsPerUnit": 5]
     }
 
-    /// A copy of the fixture in a temporary folder, with the runs'
-    /// configurations as the old gvm stored them (read before today's store
-    /// opens the file and migrates it).
-    struct Copy {
-        let path: String
-        let storedConfigurations: [Int: String]
-
-        init() throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gvm-fixture-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            path = directory.appendingPathComponent("schema-v3.gvmdb").path
-            try FileManager.default.copyItem(
-                atPath: Fixtures.directory.appendingPathComponent("databases/schema-v3.gvmdb").path, toPath: path)
-            storedConfigurations = try DatabaseQueue(path: path).read { db in
-                #expect(try Schema.migrator.appliedIdentifiers(db).count == 3, "the fixture is at schema v3")
-                return try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, configuration FROM run").map {
-                    ($0["id"] as Int, $0["configuration"] as String)
-                })
-            }
-        }
-    }
-
     /// A built-in harness whose store is the fixture's: its `result(for:)`
     /// answers the fixture's leases and its trainer trains the fixture's runs.
-    static func harness(_ copy: Copy) async throws -> BuiltinHarness {
+    static func harness(_ copy: FixtureDatabaseCopy) async throws -> BuiltinHarness {
         var harness = try await BuiltinHarness()
         harness.base.store = try SQLiteStore(path: copy.path, runConfigurations: RunConfigurationCache())
         return harness
@@ -130,7 +108,7 @@ struct SchemaV3FixtureTests {
 
     @Test("it migrates, and every run reads back as stored: its configuration's meaning, version 0, its old batches")
     func opens() async throws {
-        let copy = try Copy()
+        let copy = try FixtureDatabaseCopy("schema-v3.gvmdb", schema: 3)
         let store = try SQLiteStore(path: copy.path, runConfigurations: RunConfigurationCache())
         let migrated = try await store.pool.read { db in
             (try Schema.migrator.hasCompletedMigrations(db), try Schema.migrator.appliedIdentifiers(db))
@@ -180,7 +158,7 @@ struct SchemaV3FixtureTests {
 
     @Test("both runs resume in their old order: the built-in one trains 8 steps, the next batches are version 0's")
     func resumes() async throws {
-        let copy = try Copy()
+        let copy = try FixtureDatabaseCopy("schema-v3.gvmdb", schema: 3)
         let harness = try await Self.harness(copy)
         let store = harness.store
         let before = try await store.runs()
@@ -255,7 +233,7 @@ struct SchemaV3FixtureTests {
 
     @Test("a stored built-in configuration without stepsPerIteration still means 8 steps")
     func withoutSteps() async throws {
-        let copy = try Copy()
+        let copy = try FixtureDatabaseCopy("schema-v3.gvmdb", schema: 3)
         let store = try SQLiteStore(path: copy.path, runConfigurations: RunConfigurationCache())
         try await store.pool.write { db in
             try db.execute(
@@ -270,7 +248,7 @@ struct SchemaV3FixtureTests {
 
     @Test("repeats of leases finished before result digests are answered as before, whatever their body")
     func oldRepeats() async throws {
-        let copy = try Copy()
+        let copy = try FixtureDatabaseCopy("schema-v3.gvmdb", schema: 3)
         let finished = try await DatabaseQueue(path: copy.path).read { db in
             try Row.fetchAll(db, sql: "SELECT id, receipt FROM lease WHERE state = 'completed' ORDER BY id LIMIT 3")
                 .map { ($0["id"] as String, $0["receipt"] as String) }

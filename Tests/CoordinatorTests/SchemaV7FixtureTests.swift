@@ -15,28 +15,9 @@ struct SchemaV7FixtureTests {
     static let defaultRun = 2
     static let uniformRun = 3
 
-    struct Copy {
-        let path: String
-        let storedConfigurations: [Int: String]
-
-        init() throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gvm-fixture-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            path = directory.appendingPathComponent("schema-v7.gvmdb").path
-            try FileManager.default.copyItem(
-                atPath: Fixtures.directory.appendingPathComponent("databases/schema-v7.gvmdb").path, toPath: path)
-            storedConfigurations = try DatabaseQueue(path: path).read { db in
-                #expect(try Schema.migrator.appliedIdentifiers(db).count == 7, "the fixture is at schema v7")
-                return try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, configuration FROM run").map {
-                    ($0["id"] as Int, $0["configuration"] as String)
-                })
-            }
-        }
-    }
-
     @Test("every run reads back with the strategy and parameters it was stored with, and no history")
     func runsKeepWhatTheyResolved() async throws {
-        let copy = try Copy()
+        let copy = try FixtureDatabaseCopy("schema-v7.gvmdb", schema: 7)
         let store = try SQLiteStore(path: copy.path, runConfigurations: RunConfigurationCache())
         let runs = try await store.runs()
         #expect(runs.map(\.configuration.strategy) == [.gvm, .gvm, .uniform])
@@ -70,7 +51,7 @@ struct SchemaV7FixtureTests {
 
     @Test("the default gvm run resumes as the paper's gvm: N' for every prompt, allocated from this iteration's pre-samples")
     func defaultRunResumesAsBefore() async throws {
-        let copy = try Copy()
+        let copy = try FixtureDatabaseCopy("schema-v7.gvmdb", schema: 7)
         let store = try SQLiteStore(path: copy.path, runConfigurations: RunConfigurationCache())
         let configuration = try await store.run(id: Self.defaultRun).configuration
         // Play iteration 0 to its end with the store-test worker.

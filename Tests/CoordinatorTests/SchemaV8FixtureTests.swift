@@ -13,17 +13,6 @@ struct SchemaV8FixtureTests {
     static let knapsackRun = 4
     static let historyRun = 5
 
-    static func copy() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gvm-fixture-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("schema-v8.gvmdb").path
-        try FileManager.default.copyItem(
-            atPath: Fixtures.directory.appendingPathComponent("databases/schema-v8.gvmdb").path, toPath: path)
-        let applied = try DatabaseQueue(path: path).read { db in try Schema.migrator.appliedIdentifiers(db).count }
-        #expect(applied == 8, "the fixture is at schema v8")
-        return path
-    }
-
     /// Leases and completes the model's work until none is left.
     static func drain(_ store: some CoordinatorStorage, model: String) async throws {
         while true {
@@ -37,7 +26,7 @@ struct SchemaV8FixtureTests {
 
     @Test("the knapsack and history runs keep what they resolved and resume to the end")
     func historyRunsResume() async throws {
-        let store = try SQLiteStore(path: try Self.copy(), runConfigurations: RunConfigurationCache())
+        let store = try SQLiteStore(path: try FixtureDatabaseCopy("schema-v8.gvmdb", schema: 8).path, runConfigurations: RunConfigurationCache())
         let knapsack = try await store.run(id: Self.knapsackRun).configuration
         var decay = HistoryParameters.defaults
         decay.decay = 0.8

@@ -36,7 +36,7 @@ struct StoredStrategyTests {
 
     @Test("the schema-v3 fixture's runs keep the strategies they were stored with: uniform and gvm")
     func fixtureKeepsStrategies() async throws {
-        let copy = try SchemaV3FixtureTests.Copy()
+        let copy = try FixtureDatabaseCopy("schema-v3.gvmdb", schema: 3)
         let store = try SQLiteStore(path: copy.path, runConfigurations: RunConfigurationCache())
         let runs = try await store.runs()
         #expect(runs.map(\.configuration.strategy) == [.uniform, .gvm])
