@@ -12,7 +12,9 @@ batch), to the results file. A rerun skips the rows already there, so the
 benchmark resumes where it stopped. Then it writes the report (tables, one
 SVG plot per estimand next to it) from the results file. The history arms
 take every prompt's previous iteration from the pools of `--history-from`
-(default v0; see scripts/mechanism_history.py).
+(default v0; see scripts/mechanism_history.py). The rounds arms sample their
+plain arm's allocation in rounds until enough (mechanism_estimators.Rounds);
+their rows are those of the estimators their stopping rule is made for.
 
     python3 scripts/mechanism.py --cache .build/gradient-pools --labels v0,v6 \\
         --weights docs/allocation/checkpoints/v0.weights,docs/allocation/checkpoints/v6.weights \\
@@ -167,7 +169,7 @@ def analyse_batch(args, label: str, batch: int, weights: str | None, present: di
         for budget in me.BUDGETS:
             computations.setdefault(me.computation(arm, budget, m), []).append((arm, budget))
     todo = {name: pairs for name, pairs in computations.items()
-            if any(key("arm", a.name, b, e) not in present for a, b in pairs for e in me.ESTIMATORS)}
+            if any(key("arm", a.name, b, e) not in present for a, b in pairs for e in me.arm_estimands(a))}
     if not todo and key("diagnostics") in present:
         return 0
     started = time.monotonic()
@@ -199,8 +201,10 @@ def analyse_batch(args, label: str, batch: int, weights: str | None, present: di
         arm, budget = pairs[0]
         history = history_of(arm) if arm.kind == "history" else None
         started, cpu = time.monotonic(), time.process_time()
-        # seeded by the computation, not the label: versions share their index draws
-        result = me.run_arm(pool, arm, budget, presamples, me.seed_for(args.seed, batch, name), args.chunk,
+        # seeded by the computation, not the label: versions share their index draws (and a
+        # rounds arm draws the first d_i of its plain arm's draws: me.draw_key)
+        result = me.run_arm(pool, arm, budget, presamples,
+                            me.seed_for(args.seed, batch, me.draw_key(arm, budget, m)), args.chunk,
                             history=history)
         seconds, cpu = time.monotonic() - started, time.process_time() - cpu
         extra = {}
@@ -209,9 +213,11 @@ def analyse_batch(args, label: str, batch: int, weights: str | None, present: di
                      "historyWeightsSHA256": history_source(args.cache, args.history_from,
                                                             args.batches).weights_sha256,
                      "historySeconds": round(history_seconds[arm.g], 3)}
+        if arm.rounds is not None:
+            extra["seedComputation"] = me.draw_key(arm, budget, m)
         rows = []
         for arm, budget in pairs:
-            for estimand in me.ESTIMATORS:
+            for estimand in me.arm_estimands(arm):
                 if key("arm", arm.name, budget, estimand) in present:
                     continue
                 row = common_fields(meta, args, label, weights, commit)
@@ -224,8 +230,9 @@ def analyse_batch(args, label: str, batch: int, weights: str | None, present: di
         for row in rows:
             present[row_key(row)] = row
         written += len(rows)
-        shown = result["estimators"]["balancedInverseP"]
-        print(f"  {name:42s} {seconds:6.1f} s (cpu {cpu:5.1f} s)  balanced nMSE {shown['nMSE']:.4g}  "
+        first = me.arm_estimands(pairs[0][0])[0]
+        shown = result["estimators"][first]
+        print(f"  {name:42s} {seconds:6.1f} s (cpu {cpu:5.1f} s)  {first} nMSE {shown['nMSE']:.4g}  "
               f"refusals {result['refusals']}",
               flush=True)
     if key("diagnostics") not in present:
@@ -362,7 +369,7 @@ def history_table(chosen: dict[str, list[dict]]) -> list[str]:
     found = False
     for label, rows in chosen.items():
         for arm in me.ARMS:
-            if arm.kind != "history":
+            if arm.kind != "history" or arm.rounds is not None:
                 continue
             for budget in me.BUDGETS:
                 mine = [r for r in rows if r.get("kind") == "arm" and r["arm"] == arm.name
@@ -405,7 +412,7 @@ def svg_bars(chosen: dict[str, list[dict]], estimand: str) -> str:
     """nMSE by arm, one bar per (label, budget), with the 95% interval across
     batches; a log axis when the values span more than a factor 30."""
     series = [(label, budget) for label in chosen for budget in me.BUDGETS]
-    arms = [arm.name for arm in me.ARMS]
+    arms = [arm.name for arm in me.ARMS if estimand in me.arm_estimands(arm)]
     values = {}
     for label, rows in chosen.items():
         for arm in arms:
@@ -538,7 +545,7 @@ def report(args) -> str:
               "tokens); the sequence-mean rows are the sequence-sum form. Refused: the share of replicates in "
               "which the rule found nothing allocatable (then the arm trains on nothing). Pre-samples: the "
               "pre-sample draws per replicate (mean), none of them trained on except by countTowardBudget."
-              ] + history_text(args, labels) + [""]
+              ] + history_text(args, labels) + rounds_text() + [""]
 
     for label, rs in chosen.items():
         lines += [f"### `{label}`: diagnostics", "", "| quantity | mean ± 95% CI | per batch |", "|---|---|---|"]
@@ -585,6 +592,10 @@ def report(args) -> str:
                   "solved or hopeless (the GRPO rules only; `gvm-history` ignores them), and what the rule left "
                   "unallocated.", ""] + history + [""]
 
+    rounds = rounds_tables(chosen)
+    if rounds:
+        lines += rounds + [""]
+
     for estimand in me.ESTIMATORS:
         plot = os.path.join(plot_dir, f"mechanism-{estimand}.svg")
         with open(plot, "w") as file:
@@ -625,6 +636,110 @@ def history_text(args, labels: list[str]) -> list[str]:
         "`knapsack` and `variance` apply the window (W = 2: the previous iteration and this one's pre-samples), "
         "as under GRPO. At equal main N the rule gets N = n·m; at equal total draws N = 2n·m less the "
         "replicate's pre-sample draws."]
+
+
+def rounds_text() -> list[str]:
+    """How the rounds arms sample, in the report's words."""
+    return [
+        f"- Rounds arms (`…-rounds-raft`, `…-rounds-grpo`; sampling until enough): the plain arm's allocation "
+        "n_i (`uniform-n`; `gvm` with its pre-samples discarded; `gvm-history`) is prompt i's cap. Its fresh "
+        f"samples come in rounds of {me.ROUND_SIZE} (the last smaller where the cap is not a multiple of "
+        f"{me.ROUND_SIZE}), never more than the cap, and after each round it stops when its rule is met, counting "
+        f"this stage's fresh samples only: `-raft` at {me.ROUND_ACCEPTED} accepted samples (its rows are the "
+        f"balanced and pooled RAFT estimators'), `-grpo` at {me.ROUND_CORRECT} correct and {me.ROUND_WRONG} "
+        "wrong (its rows are the GRPO estimators'), or at the cap. What stopping saves is left unspent, not "
+        "given to other prompts: draws = pre-samples + samples actually drawn. A prompt's draws are the first "
+        "d_i of its plain arm's draws (the same seed), so a rounds row and its plain row differ by the stopping "
+        "alone. Every drawn sample is trained on, weighted as the plain arm's estimator weighs it with n_i "
+        "replaced by d_i; the balanced 1/(n p) estimator keeps the pool's p_i, as the other balanced rows. The "
+        "stopping rule biases plain estimates: after the K-th accepted sample at the n-th draw, k/n = K/n "
+        "overstates p (under inverse binomial sampling (K − 1)/(n − 1) is the unbiased estimate), and the "
+        "estimators here use no such correction, so that bias is part of the rows' bias². At equal main N "
+        "`uniform-n-rounds` has caps of n = 8, at equal total draws of 2n = 16 (uniform-2n's); `gvm-rounds` "
+        "has gvm's caps at both; `gvm-history-rounds` gets N as `gvm-history`. Each budget is then an upper "
+        "bound: the rounds arms spend what the table below shows."]
+
+
+ROUNDS_COST_ESTIMANDS = ("pooledTokenMean", "grpoTokenMean", "balancedInverseP")
+
+
+def rounds_tables(chosen: dict[str, list[dict]]) -> list[str]:
+    """What the rounds arms spent, and their error per draw against uniform,
+    for the trainers' estimators."""
+    rounds_arms = [arm for arm in me.ARMS if arm.rounds is not None]
+    spent = ["| version | arm | budget | caps Σ n_i | drawn | unspent | prompts stopped early | pre-sample draws "
+             "| draws |", "|---|---|---|---|---|---|---|---|---|"]
+    found = False
+    for label, rows in chosen.items():
+        for arm in rounds_arms:
+            for budget in me.BUDGETS:
+                mine = [r for r in rows if r.get("kind") == "arm" and r["arm"] == arm.name and r["budget"] == budget
+                        and r["estimand"] == me.arm_estimands(arm)[0]]
+                if not mine:
+                    continue
+                found = True
+
+                def mean(field, digits=4):
+                    return cell(summary([r.get(field) for r in mine]), digits)
+                spent.append(f"| `{label}` | {arm.name} | {BUDGET_TEXT[budget]} | {mean('meanCaps')} | "
+                             f"{mean('meanDrawn')} | {mean('meanUnspent')} | {mean('meanStoppedEarly', 3)} of "
+                             f"{mine[0]['prompts']} | {mean('meanPresamples')} | {mean('meanTotalDraws')} |")
+    if not found:
+        return []
+    out = ["### Sampling in rounds: what it spent, and its error per draw", "",
+           "Per version, arm and budget, means over replicates and batches (± 95% across batches): the caps "
+           "(the plain arm's allocation, Σ n_i), the fresh samples actually drawn and what stopping left unspent "
+           "(caps − drawn), the prompts that stopped before their cap, the pre-sample draws, and the draws "
+           "(pre-samples + drawn).", ""] + spent + [
+           "", "Error per draw, for the trainers' estimators (token mean) and the one the rule minimises "
+           "(balanced 1/(n p)), against uniform at the draws each arm spent. With D an arm's draws (pre-samples included) and nMSE its error, per batch: *cost vs "
+           "uniform-n* = (nMSE · D) / (nMSE · D of uniform-n), and the same *vs uniform-2n*. Were uniform's "
+           "nMSE proportional to 1/D, the cost would be the arm's draws as a share of what uniform needs for the "
+           "arm's error (below 1 the arm is cheaper); uniform's GRPO error falls faster than 1/D (fewer "
+           "all-equal groups), so the two references differ. *vs uniform at D* = nMSE / uniform's nMSE at the "
+           "arm's D, on the log-log line through uniform-n (n·m draws) and uniform-2n (2n·m), extrapolated "
+           "outside them: below 1 the arm beats uniform at the draws it actually spent. The ratios compare nMSE "
+           "alone: an arm whose error is mostly bias (paper `gvm` on the balanced estimator: the prompts it gives "
+           "nothing) looks cheap here while pointing elsewhere, so read them with the bias² and cosines of the "
+           "tables below. Plain `gvm` and `gvm-history` are shown for comparison; each figure is the mean over "
+           "batches ± 95%.", ""]
+    for estimand in ROUNDS_COST_ESTIMANDS:
+        out += [f"{ESTIMATOR_TEXT[estimand]}:", "",
+                "| version | arm | budget | draws | nMSE | cost vs uniform-n | cost vs uniform-2n | vs uniform at D |",
+                "|---|---|---|---|---|---|---|---|"]
+        shown = ["uniform-n", "uniform-2n"]
+        for arm in rounds_arms:
+            if estimand in me.arm_estimands(arm):
+                # the plain arm before its rounds arm (uniform-n's row is the reference's)
+                shown += ([] if arm.kind == "uniform" else [me.plain(arm).name]) + [arm.name]
+        for label, rows in chosen.items():
+            def of(name, budget):
+                return {r["batch"]: r for r in rows if r.get("kind") == "arm" and r["arm"] == name
+                        and r["budget"] == budget and r["estimand"] == estimand and r.get("nMSE") is not None}
+            single, double = of("uniform-n", "equalMain"), of("uniform-2n", "equalMain")
+            for name in shown:
+                for budget in ("equalMain",) if name in ("uniform-n", "uniform-2n") else me.BUDGETS:
+                    mine = of(name, budget)
+                    if not mine:
+                        continue
+                    batches = sorted(set(mine) & set(single) & set(double))
+                    costs = {"n": [], "2n": [], "at": []}
+                    for b in batches:
+                        r, u1, u2 = mine[b], single[b], double[b]
+                        spend = r["nMSE"] * r["meanTotalDraws"]
+                        costs["n"].append(spend / (u1["nMSE"] * u1["meanTotalDraws"]))
+                        costs["2n"].append(spend / (u2["nMSE"] * u2["meanTotalDraws"]))
+                        slope = (math.log(u2["nMSE"] / u1["nMSE"])
+                                 / math.log(u2["meanTotalDraws"] / u1["meanTotalDraws"]))
+                        at = u1["nMSE"] * (r["meanTotalDraws"] / u1["meanTotalDraws"]) ** slope
+                        costs["at"].append(r["nMSE"] / at)
+                    costs = {k: [round(v, 12) for v in values] for k, values in costs.items()}   # 1 ± 1e-16 is 1 ± 0
+                    out.append(f"| `{label}` | {name} | {BUDGET_TEXT[budget]} | "
+                               f"{fmt(summary([r['meanTotalDraws'] for r in mine.values()])[0], 4)} | "
+                               f"{cell(summary([r['nMSE'] for r in mine.values()]))} | {cell(summary(costs['n']))} | "
+                               f"{cell(summary(costs['2n']))} | {cell(summary(costs['at']))} |")
+        out.append("")
+    return out[:-1]
 
 
 def version_checks(rs: list[dict]) -> dict | None:

@@ -8,9 +8,13 @@ arm (pre-sampling, allocation with the repo's rule in
 `allocate_reference.allocate`, main-stage draws with replacement), with one
 set of draws per replicate feeding every estimator. The history arms'
 statistics and allocations are in `scripts/mechanism_history.py`.
-`scripts/mechanism.py` drives it and writes the results and the report; the
-unit tests are in `scripts/tests/test_mechanism_estimators.py` and
-`scripts/tests/test_mechanism_history.py`.
+The rounds arms (`Rounds`, `round_stops`, `training_counts_rounds`) take an
+arm's allocation as per-prompt caps and sample in rounds until a stopping rule
+is met ("sample until enough"). `scripts/mechanism.py` drives it and writes
+the results and the report; the unit tests are in
+`scripts/tests/test_mechanism_estimators.py`,
+`scripts/tests/test_mechanism_history.py` and
+`scripts/tests/test_mechanism_rounds.py`.
 
 Notation (per batch of m prompts, pools of M samples, sketches of D dims):
 r_is reward (0/1), L_is response tokens, x_is the count-sketch of the
@@ -44,7 +48,7 @@ import json
 import os
 import sys
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -332,6 +336,42 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float | None:
 
 # ---------------------------------------------------------------- arms
 
+ROUND_SIZE = 4             # r: fresh samples per round of the rounds arms
+ROUND_ACCEPTED = 4         # K: the RAFT stopping rule's accepted samples
+ROUND_CORRECT = 2          # the GRPO stopping rule: at least this many correct
+ROUND_WRONG = 2            # and at least this many wrong
+RAFT_ESTIMATORS = ("balancedInverseP", "balancedSelfNormalised", "pooledTokenMean", "pooledSequenceMean")
+GRPO_ESTIMATORS = ("grpoTokenMean", "grpoSequenceMean")
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """Sequential sampling in rounds ("sample until enough"): the arm's
+    allocation n_i is prompt i's cap; its fresh samples come in rounds of
+    `size` (the last one smaller where the cap is not a multiple), and after
+    each round the prompt stops when its rule is met (RAFT: `accepted`
+    accepted samples; GRPO: at least `correct` correct and `wrong` wrong,
+    counting only this stage's fresh samples) or at the cap. What stopping
+    saves stays unspent."""
+    stop: str                      # "raft" or "grpo"
+    size: int = ROUND_SIZE
+    accepted: int = ROUND_ACCEPTED
+    correct: int = ROUND_CORRECT
+    wrong: int = ROUND_WRONG
+
+    @property
+    def key(self) -> str:
+        if self.stop == "raft":
+            return f"raft/r={self.size}/K={self.accepted}"
+        if self.stop == "grpo":
+            return f"grpo/r={self.size}/correct={self.correct}/wrong={self.wrong}"
+        raise ValueError(f"unknown stopping rule {self.stop!r}")
+
+
+RAFT_ROUNDS = Rounds("raft")
+GRPO_ROUNDS = Rounds("grpo")
+
+
 @dataclass(frozen=True)
 class Arm:
     name: str
@@ -341,6 +381,7 @@ class Arm:
     cap: int = 0
     samples: int = SAMPLES_PER_PROMPT   # uniform: per prompt
     rule: str = ""                 # history: "gvm", "knapsack" or "variance" (scripts/mechanism_history.py)
+    rounds: Rounds | None = None   # sample in rounds up to the allocation (discard accounting only)
 
 
 ARMS = (
@@ -361,14 +402,46 @@ ARMS = (
     Arm("knapsack", "history", rule="knapsack"),
     Arm("variance", "history", rule="variance"),
     Arm("oracle", "oracle"),
+    # the same allocations as caps, sampled in rounds until the RAFT rule (rows
+    # of the RAFT estimators) or the GRPO rule (rows of the GRPO estimators)
+    Arm("uniform-n-rounds-raft", "uniform", rounds=RAFT_ROUNDS),
+    Arm("uniform-n-rounds-grpo", "uniform", rounds=GRPO_ROUNDS),
+    Arm("gvm-rounds-raft", "gvm", rounds=RAFT_ROUNDS),
+    Arm("gvm-rounds-grpo", "gvm", rounds=GRPO_ROUNDS),
+    Arm("gvm-history-rounds-raft", "history", rule="gvm", rounds=RAFT_ROUNDS),
+    Arm("gvm-history-rounds-grpo", "history", rule="gvm", rounds=GRPO_ROUNDS),
 )
 ARM_BY_NAME = {arm.name: arm for arm in ARMS}
+
+
+def arm_estimands(arm: Arm) -> tuple[str, ...]:
+    """The estimands an arm has rows for: every one, except that a rounds arm
+    has the rows of the estimators its stopping rule is made for."""
+    if arm.rounds is None:
+        return ESTIMATORS
+    return RAFT_ESTIMATORS if arm.rounds.stop == "raft" else GRPO_ESTIMATORS
+
+
+def plain(arm: Arm) -> Arm:
+    """The arm without rounds, whose allocation a rounds arm takes as its caps:
+    the arm of ARMS that differs from it by the rounds (and the name) alone."""
+    bare = replace(arm, rounds=None, name="")
+    return next((other for other in ARMS if replace(other, name="") == bare), replace(arm, rounds=None))
+
+
+def draw_key(arm: Arm, budget: str, m: int) -> str:
+    """The key that seeds an (arm, budget)'s fresh draws: its computation's,
+    except that a rounds arm takes its plain arm's, so that its draws are the
+    first d_i of the plain arm's draws of each prompt (common random numbers)."""
+    return computation(plain(arm), budget, m)
 
 
 def computation(arm: Arm, budget: str, m: int) -> str:
     """The key of the simulation an (arm, budget) row comes from: rows that are
     the same experiment share one (uniform-n at equal total draws is
     uniform-2n; paper GVM spends N' m + n m at both budgets)."""
+    if arm.rounds is not None:
+        return f"rounds/{arm.rounds.key}/{computation(plain(arm), budget, m)}"
     main, total = SAMPLES_PER_PROMPT * m, 2 * SAMPLES_PER_PROMPT * m
     if arm.kind == "uniform":
         return f"uniform/N={arm.samples * m if budget == 'equalMain' else max(arm.samples * m, total)}"
@@ -551,6 +624,59 @@ def training_counts(pool: Pool, plan: Plan, presamples: Presamples, rows: slice,
     return np.bincount(keys, minlength=R * m * M).reshape(R, m, M).astype(np.float32)
 
 
+def round_stops(accepted: np.ndarray, caps: np.ndarray, rounds: Rounds) -> np.ndarray:
+    """(G,) the fresh samples each of G prompts draws in rounds: `accepted`
+    holds the 0/1 outcomes of their cap_g draws, concatenated in prompt order
+    and in draw order within a prompt. A prompt stops at the first round
+    boundary (every `size` draws, and at its cap) where its rule is met, else
+    at its cap; a prompt's count depends on its own draws only."""
+    caps = np.asarray(caps, dtype=np.int64).ravel()
+    accepted = np.asarray(accepted, dtype=np.int64).ravel()
+    if len(accepted) != caps.sum():
+        raise ValueError(f"{len(accepted)} outcomes for caps summing to {caps.sum()}")
+    if rounds.size < 1:
+        raise ValueError(f"round size {rounds.size}")
+    group = np.repeat(np.arange(len(caps)), caps)
+    starts = np.cumsum(caps) - caps
+    drawn = np.arange(len(accepted)) - starts[group] + 1        # draws so far, 1-based
+    running = np.concatenate([[0], np.cumsum(accepted)])
+    correct = running[1:] - running[starts][group]
+    wrong = drawn - correct
+    boundary = (drawn % rounds.size == 0) | (drawn == caps[group])
+    if rounds.stop == "raft":
+        met = correct >= rounds.accepted
+    elif rounds.stop == "grpo":
+        met = (correct >= rounds.correct) & (wrong >= rounds.wrong)
+    else:
+        raise ValueError(f"unknown stopping rule {rounds.stop!r}")
+    stops = np.flatnonzero(boundary & met)
+    out = caps.copy()
+    groups, first = np.unique(group[stops], return_index=True)     # stops are in draw order
+    out[groups] = drawn[stops[first]]
+    return out
+
+
+def training_counts_rounds(pool: Pool, plan: Plan, rows: slice, rng: np.random.Generator,
+                           rounds: Rounds) -> tuple[np.ndarray, np.ndarray]:
+    """Sampling in rounds: ((R, m, M) training counts, (R, m) fresh draws d_i)
+    for replicates `rows`. Draws every prompt's cap n_i as `training_counts`
+    does (the same generator calls, so with no early stop the counts are the
+    plain arm's), then keeps each prompt's first d_i draws (`round_stops`)."""
+    if plan.reuse[rows].any():
+        raise ValueError("sampling in rounds takes no reused pre-samples")
+    main = plan.main[rows]
+    R, m, M = main.shape[0], pool.m, pool.M
+    group = np.repeat(np.arange(R * m), main.ravel())
+    indices = rng.integers(0, M, size=len(group))
+    outcomes = pool.rewards[group % m, indices]
+    drawn = round_stops(outcomes, main.ravel(), rounds)
+    starts = np.cumsum(main.ravel()) - main.ravel()
+    keep = np.arange(len(group)) - starts[group] < drawn[group]
+    keys = (group * M + indices)[keep]
+    counts = np.bincount(keys, minlength=R * m * M).reshape(R, m, M).astype(np.float32)
+    return counts, drawn.reshape(R, m)
+
+
 def analytic_balanced_nmse(pool: Pool, trained: np.ndarray) -> np.ndarray:
     """Per replicate, the exact normalised MSE of balancedInverseP given its
     counts (R, m), for draws independent of the allocation: sum over prompts
@@ -580,19 +706,38 @@ def run_arm(pool: Pool, arm: Arm, budget: str, presamples: Presamples, seed: lis
     rng = np.random.default_rng(seed)
     metrics = Metrics(pool)
     workspace = Workspace(pool, min(chunk, R))
+    if arm.rounds is not None and arm.accounting != "discard":
+        raise ValueError(f"arm {arm.name}: sampling in rounds needs the discard accounting")
+    trained = plan.trained.copy()         # rounds: the fresh draws d_i actually made
     for start in range(0, R, chunk):
         rows = slice(start, min(start + chunk, R))
-        counts = training_counts(pool, plan, presamples, rows, rng)
-        metrics.add(estimates(pool, counts, workspace), plan.trained[rows] == 0)
+        if arm.rounds is None:
+            counts = training_counts(pool, plan, presamples, rows, rng)
+        else:
+            counts, trained[rows] = training_counts_rounds(pool, plan, rows, rng, arm.rounds)
+        metrics.add(estimates(pool, counts, workspace), trained[rows] == 0)
     results = metrics.results()
-    if arm.accounting == "discard":
-        # exact for draws independent of the allocation, which countTowardBudget's are not
+    if arm.accounting == "discard" and arm.rounds is None:
+        # exact for draws independent of the allocation, which countTowardBudget's
+        # and the rounds arms' are not
         results["balancedInverseP"]["analyticNMSE"] = float(np.mean(analytic_balanced_nmse(pool, plan.trained)))
+    extra = {}
+    if arm.rounds is not None:
+        caps, drawn = plan.main.sum(1), trained.sum(1)
+        extra = {"roundStop": arm.rounds.stop, "roundSize": arm.rounds.size,
+                 "roundAccepted": arm.rounds.accepted if arm.rounds.stop == "raft" else None,
+                 "roundCorrect": arm.rounds.correct if arm.rounds.stop == "grpo" else None,
+                 "roundWrong": arm.rounds.wrong if arm.rounds.stop == "grpo" else None,
+                 "meanCaps": float(caps.mean()), "meanDrawn": float(drawn.mean()),
+                 "meanUnspent": float((caps - drawn).mean()),
+                 "meanStoppedEarly": float(((trained < plan.main) & (plan.main > 0)).sum(1).mean())}
+    # rounds: no reuse, so the fresh draws are the trained ones
+    total = plan.total_draws if arm.rounds is None else trained.sum(1) + plan.drawn_presamples
     return {"estimators": results, "refusals": int(plan.refused.sum()),
-            "meanBudget": float(plan.budget.mean()), "meanTotalDraws": float(plan.total_draws.mean()),
-            "meanTrained": float(plan.trained.sum(1).mean()),
-            "meanZeroPrompts": float(((plan.trained == 0) & (pool.p > 0)[None]).sum(1).mean()),
-            "meanPresamples": float(plan.drawn_presamples.mean()), **plan.notes}
+            "meanBudget": float(plan.budget.mean()), "meanTotalDraws": float(total.mean()),
+            "meanTrained": float(trained.sum(1).mean()),
+            "meanZeroPrompts": float(((trained == 0) & (pool.p > 0)[None]).sum(1).mean()),
+            "meanPresamples": float(plan.drawn_presamples.mean()), **plan.notes, **extra}
 
 
 # ---------------------------------------------------------------- checks
