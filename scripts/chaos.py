@@ -2,6 +2,14 @@
 """The fault suite (`make chaos`): a real coordinator, simulated workers over
 loopback, and every fault the worker protocol promises to survive.
 
+Two runs (gvm, GRPO) share one dataset and take the faults side by side: the
+plain run draws each prompt's whole allocation at once; the rounds run draws
+its sample stage in rounds ("sample until enough": rounds of 3 samples, a
+prompt stops once it has 2 correct and 2 wrong samples, or at its cap n_i, or
+when a round's unit fails). Each run serves a model of its own, and every
+lease request names one of the two at random, so the workers, their deaths,
+the poison prompts, the killer's leases and the rest hit both.
+
 What runs, at once, for as long as the size asks:
 
 - a killer that SIGKILLs the coordinator at random moments and restarts it
@@ -17,7 +25,10 @@ What runs, at once, for as long as the size asks:
   release the lease with each `kind` (and none); stall past the lease's
   expiry and deliver late. Some prompts are poison: every worker releases
   them with a kind that uses an attempt, so their units exhaust
-  `maxAttemptsPerUnit` and fail, and late results for them are refused;
+  `maxAttemptsPerUnit` and fail, and late results for them are refused.
+  A failed pre-sample leaves a prompt no allocation, so other prompts are
+  poison only in the rounds run's sample stage, from its first round or from
+  its second: there a failed round stops the prompt ("failed");
 - a prodder that opens raw connections and stalls in the middle of a
   request, or cuts them: a body cut short, or a whole request whose answer
   is never read;
@@ -43,6 +54,18 @@ everything acknowledged must have survived it):
   traces; in finished iterations each prompt's traces plus its failed
   units' samples make its allocation (or the pre-samples);
 - each allocation's counts sum to its budget less `unallocated`;
+- the plain run reports no rounds (no `roundStop`, `unspent` or
+  `unspentCounts`). In the rounds run, where the check above would ask for the
+  whole allocation, each prompt's traces plus its failed units' samples are
+  what it drew, and drawn plus `unspent` is its cap (its `allocatedCount`);
+  every prompt of a finished iteration has stopped (`roundStop` set), and the
+  stopping rule, replayed from the stored rewards in sample-index order round
+  by round, says where and why each stopped prompt stopped: at the first round
+  boundary with 2 correct and 2 wrong samples ("enough"), at its cap ("cap"),
+  or right after a round whose unit failed ("failed", that unit its last
+  round). The iteration's `unspent` is the sum of its prompts', the allocation
+  export's `unspentCounts` and `unspent` agree with them, and the status entry
+  reports the current iteration's `unspent`;
 - leases survive restarts (the killer's heartbeats), and no unit is leased
   again before the expiry the coordinator gave its last lease, across kills;
 - after the coordinator stops, `PRAGMA integrity_check` says ok.
@@ -80,7 +103,13 @@ from datetime import datetime, timezone
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gvmharness import Client, Coordinator, add_binary_options, ensure_binary, git_revision  # noqa: E402
 
-MODEL = "chaos"
+MODEL = "chaos"                # the plain run's model
+ROUNDS_MODEL = "chaos-rounds"  # the rounds run's
+# The rounds run: rounds of 3 from maxSamplesPerLease 4 and samplesPerPrompt 8,
+# so that most caps (about 6 to 12) take several rounds and end in a smaller one.
+ROUNDS = {"size": 3, "correctTarget": 2, "wrongTarget": 2}
+ROUNDS_SAMPLES_PER_PROMPT = 8
+ROUNDS_MAX_SAMPLES_PER_LEASE = 4
 KINDS = ["shutdown", "engine-error", "timeout", "version-unavailable", "invalid-prompt", "other"]
 COUNTED_KINDS = ["timeout", "invalid-prompt", "other"]  # kinds that use an attempt (docs/limits.md)
 
@@ -110,6 +139,42 @@ def content_key(samples: list[dict]) -> str:
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
 
+def round_course(cap: int, size: int, rewards: dict[int, float], failed: dict[int, int],
+                 correct_target: int, wrong_target: int) -> tuple[str | None, int, int, str | None]:
+    """The course the rules of rounds give a prompt in the sample stage,
+    replayed from what was stored: `rewards` maps each stored sample index
+    to its reward (accepted, that is correct, when > 0; every GRPO result
+    carries every sample), `failed` each failed unit's firstSampleIndex to
+    its sampleCount. Rounds of `size` from index 0 (the last one smaller, at
+    the cap); after each the prompt stops with 2 correct and 2 wrong (the
+    targets) so far ("enough"), else at its cap ("cap"); a round whose unit
+    failed stops it ("failed"). Returns (roundStop, drawn, rounds, problem):
+    problem is set, and roundStop None, when a round is neither stored whole
+    nor a failed unit."""
+    drawn = correct = wrong = rounds = 0
+    if cap <= 0:
+        return "cap", 0, 0, None
+    while True:
+        first, count = drawn, min(size, cap - drawn)
+        drawn += count
+        rounds += 1
+        if failed.get(first) == count:
+            return "failed", drawn, rounds, None
+        missing = [i for i in range(first, drawn) if i not in rewards]
+        if missing:
+            return None, first, rounds, (f"round {first}..{drawn - 1} is neither stored whole (missing sample "
+                                         f"{missing}) nor a failed unit")
+        for index in range(first, drawn):
+            if rewards[index] > 0:
+                correct += 1
+            else:
+                wrong += 1
+        if correct >= correct_target and wrong >= wrong_target:
+            return "enough", drawn, rounds, None
+        if drawn >= cap:
+            return "cap", drawn, rounds, None
+
+
 class Ledger:
     """What the suite sent and what it was told, per lease; the checks compare
     it with what the coordinator stored."""
@@ -122,6 +187,7 @@ class Ledger:
         self.possible: dict[str, set] = defaultdict(set)  # leaseId -> keys whose answer was lost
         self.held: dict[tuple, dict] = {}        # unit key -> {leaseId, expires} the suite still holds
         self.abandoned: set[str] = set()          # leases of workers that died
+        self.run_names: dict[int, str] = {}       # runId -> "plain run" or "rounds run"
         self.counts: Counter = Counter()
         self.violations: list[str] = []
 
@@ -151,6 +217,7 @@ class Ledger:
             self.leases[lease["leaseId"]] = lease
             self.held[key] = {"leaseId": lease["leaseId"], "expires": parse_time(lease["expiresAt"]),
                               "kills": self.counts["kills"], "at": asked_at}
+            self.counts[f"leases granted ({self.run_names.get(lease['runId'], lease['runId'])})"] += 1
         # The coordinator's expiry is at least the one it reported (whole
         # seconds, rounded down); a grant asked for before that is too early.
         if before is not None and before["kills"] != self.counts["kills"]:
@@ -232,7 +299,10 @@ class Chaos:
         self.others: list[str] = []       # leases held by some worker, for forged results
         self.pool_lock = threading.Lock()
         self.poison: set[int] = set()
-        self.run_id = 0
+        self.round_poison: dict[int, int] = {}  # promptId -> the first sample index poisoned in the rounds run
+        self.run_id = 0                   # the plain run
+        self.rounds_run_id = 0            # the run in rounds
+        self.models = [MODEL, ROUNDS_MODEL]
         self.started = time.monotonic()
 
     # -- the coordinator ---------------------------------------------------
@@ -330,6 +400,18 @@ class Chaos:
             "maxAttemptsPerUnit": MAX_ATTEMPTS, "seed": self.args.seed,
         })
         self.run_id = run["runId"]
+        rounds_run = client.json("POST", "/v1/runs", {
+            "dataset": "chaos", "model": ROUNDS_MODEL, "strategy": "gvm", "algorithm": "grpo",
+            "presamples": 2, "samplesPerPrompt": ROUNDS_SAMPLES_PER_PROMPT,
+            "maxSamplesPerLease": ROUNDS_MAX_SAMPLES_PER_LEASE, "rounds": ROUNDS,
+            "promptsPerIteration": prompts, "iterations": 100000, "leaseSeconds": LEASE_SECONDS,
+            "maxAttemptsPerUnit": MAX_ATTEMPTS, "seed": self.args.seed + 1,
+        })
+        self.rounds_run_id = rounds_run["runId"]
+        if rounds_run["configuration"].get("rounds") != ROUNDS:
+            self.ledger.violation(f"the rounds run stored rounds {rounds_run['configuration'].get('rounds')}, "
+                                  f"not {ROUNDS}")
+        self.ledger.run_names.update({self.run_id: "plain run", self.rounds_run_id: "rounds run"})
         if self.disk_mode == "ceiling":
             # The ceiling (at least 1 MiB) only freezes a file already past it.
             ballast = [json.dumps({"problem": f"Ballast {i}: " + "x" * 32768, "answer": "1"}) for i in range(64)]
@@ -337,10 +419,18 @@ class Chaos:
                         content_type="application/x-ndjson")
             log(f"ballast: the database is {os.path.getsize(self.db_path) / 2**20:.1f} MiB before the WAL is copied back")
         self.poison = set(self.rng.sample(range(dataset), max(2, dataset // 50)))
+        # Poison in the rounds run's sample stage alone, from the first round (index 0) or the second.
+        rest = sorted(set(range(dataset)) - self.poison)
+        self.round_poison = {prompt: self.rng.choice([0, ROUNDS["size"]])
+                             for prompt in self.rng.sample(rest, max(2, dataset // 16))}
         client.close()
-        log(f"run {self.run_id}: gvm/grpo, {prompts} prompts per iteration of {dataset}, presamples 2, "
-            f"4 samples per prompt, leases of at most 2 samples for {LEASE_SECONDS} s, "
+        log(f"run {self.run_id} (plain, model {MODEL}): gvm/grpo, {prompts} prompts per iteration of {dataset}, "
+            f"presamples 2, 4 samples per prompt, leases of at most 2 samples for {LEASE_SECONDS} s, "
             f"{len(self.poison)} poison prompts")
+        log(f"run {self.rounds_run_id} (rounds, model {ROUNDS_MODEL}): the same, but {ROUNDS_SAMPLES_PER_PROMPT} "
+            f"samples per prompt drawn in rounds {json.dumps(ROUNDS)}, leases of at most "
+            f"{ROUNDS_MAX_SAMPLES_PER_LEASE} samples, {len(self.round_poison)} more prompts poison in its "
+            f"sample stage")
 
     # -- simulated workers ----------------------------------------------------
 
@@ -405,8 +495,10 @@ class Chaos:
             self.wait_up()
             name = f"chaos-{number}-{generation}"
             asked = time.time()
+            # Each request names one run's model: the workers serve both runs.
             status, body = self.call(client, "POST", "/v1/leases",
-                                     {"workerName": name, "model": MODEL, "capacity": rng.randint(1, 4)})
+                                     {"workerName": name, "model": rng.choice(self.models),
+                                      "capacity": rng.randint(1, 4)})
             if status != 200:
                 time.sleep(0.1 + 0.1 * rng.random())
                 continue
@@ -423,6 +515,7 @@ class Chaos:
                 # The worker dies holding these leases; one may come back late.
                 self.ledger.count("worker deaths")
                 self.ledger.count("leases abandoned", len(leases))
+                self.ledger.count(f"leases abandoned ({self.ledger.run_names.get(leases[0]['runId'])})", len(leases))
                 with self.ledger.lock:
                     self.ledger.abandoned.update(lease["leaseId"] for lease in leases)
                 if rng.random() < 0.5:
@@ -440,9 +533,12 @@ class Chaos:
         client.close()
 
     def handle(self, client: Client, lease: dict, rng: random.Random, calm: bool) -> None:
-        if lease["promptId"] in self.poison and not calm:
+        round_poison = (lease["runId"] == self.rounds_run_id and lease["stage"] == "sample"
+                        and lease["firstSampleIndex"] >= self.round_poison.get(lease["promptId"], 1 << 62))
+        if (lease["promptId"] in self.poison or round_poison) and not calm:
             self.release(client, lease, rng.choice(COUNTED_KINDS))
             self.ledger.count("poison releases")
+            self.ledger.count(f"poison releases ({self.ledger.run_names.get(lease['runId'])})")
             if rng.random() < 0.1:
                 with self.pool_lock:
                     self.late_pool.append((lease, self.samples_for(lease, rng, "late")))
@@ -496,7 +592,8 @@ class Chaos:
                 status = self.deliver(client, lease, self.samples_for(lease, rng, "forged"), retry=False)
                 self.ledger.outcome("results for another worker's lease", status)
         elif draw < 0.09:
-            fake = {"leaseId": f"00000000-0000-4000-8000-{rng.randrange(16**12):012x}", "runId": self.run_id,
+            fake = {"leaseId": f"00000000-0000-4000-8000-{rng.randrange(16**12):012x}",
+                    "runId": rng.choice([self.run_id, self.rounds_run_id]),
                     "iteration": 0, "stage": "sample", "promptId": 0, "firstSampleIndex": 0, "sampleCount": 1}
             status = self.deliver(client, fake, self.samples_for(fake, rng, "unknown"), retry=False)
             self.ledger.outcome("results for unknown leases", status)
@@ -545,9 +642,11 @@ class Chaos:
         # Between stages, or while the other workers hold every unit, there
         # is nothing to lease for a while: wait up to 3 s for one.
         deadline = time.monotonic() + 3
+        models = self.rng.sample(self.models, len(self.models))  # either run's, first one at random
         while time.monotonic() < deadline:
             asked = time.time()
-            status, body = self.call(client, "POST", "/v1/leases", {"workerName": "chaos-survivor", "model": MODEL,
+            models.append(models.pop(0))
+            status, body = self.call(client, "POST", "/v1/leases", {"workerName": "chaos-survivor", "model": models[-1],
                                                                      "capacity": 1})
             if status == 200 and body["leases"]:
                 lease = body["leases"][0]
@@ -709,17 +808,19 @@ class Chaos:
         return self.report()
 
     def finish_iteration(self) -> None:
+        """Each run finishes the iteration in progress and is paused."""
         client = self.client()
-        status, run = self.call(client, "GET", f"/v1/runs/{self.run_id}")
-        current = run["iteration"] if status == 200 else 0
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            status, body = self.call(client, "GET", f"/v1/runs/{self.run_id}/iterations/{current}/wait?timeoutSeconds=5")
-            if status == 200 and body.get("done"):
-                break
-        else:
-            self.ledger.violation(f"iteration {current} did not finish within 120 s of calm")
-        self.call(client, "POST", f"/v1/runs/{self.run_id}/pause")
+        for run_id in (self.run_id, self.rounds_run_id):
+            status, run = self.call(client, "GET", f"/v1/runs/{run_id}")
+            current = run["iteration"] if status == 200 else 0
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                status, body = self.call(client, "GET", f"/v1/runs/{run_id}/iterations/{current}/wait?timeoutSeconds=5")
+                if status == 200 and body.get("done"):
+                    break
+            else:
+                self.ledger.violation(f"run {run_id}: iteration {current} did not finish within 120 s of calm")
+            self.call(client, "POST", f"/v1/runs/{run_id}/pause")
         client.close()
 
     # -- the checks -------------------------------------------------------------------
@@ -733,54 +834,10 @@ class Chaos:
     def check(self) -> None:
         ledger = self.ledger
         client = Client("127.0.0.1", self.port, timeout=120)
-        iterations = client.json("GET", f"/v1/runs/{self.run_id}/iterations")["iterations"]
         by_lease: dict[str, list[dict]] = defaultdict(list)
-        seen_samples: set = set()
-        finished = 0
-        for summary in iterations:
-            t = summary["iteration"]
-            traces = self.fetch_jsonl(client, f"/v1/runs/{self.run_id}/iterations/{t}/traces")
-            per_prompt: dict[tuple, list[dict]] = defaultdict(list)
-            for trace in traces:
-                key = (t, trace["stage"], trace["promptId"], trace["sampleIndex"])
-                if key in seen_samples:
-                    ledger.violation(f"sample {key} is stored twice")
-                seen_samples.add(key)
-                by_lease[trace["leaseId"]].append(trace)
-                per_prompt[(trace["stage"], trace["promptId"])].append(trace)
-            records = client.json("GET", f"/v1/runs/{self.run_id}/iterations/{t}/prompts")["prompts"]
-            done = summary["stage"] == "done"
-            finished += done
-            for record in records:
-                prompt = record["promptId"]
-                for stage in ("presample", "sample"):
-                    stats = record.get(stage) or {"samples": 0, "accepted": 0, "gradNormSum": 0}
-                    stored = per_prompt.get((stage, prompt), [])
-                    accepted = [s for s in stored if s["reward"] > 0]
-                    norm = sum(s["gradNorm"] or 0 for s in accepted)
-                    if (stats["samples"], stats["accepted"]) != (len(stored), len(accepted)) or \
-                            abs(stats["gradNormSum"] - norm) > 1e-6 * max(1, norm):
-                        ledger.violation(f"iteration {t} prompt {prompt} {stage}: statistics "
-                                         f"{stats['samples']}/{stats['accepted']}/{stats['gradNormSum']:.6f} but traces "
-                                         f"{len(stored)}/{len(accepted)}/{norm:.6f}")
-                    if done:
-                        failed = sum(u["sampleCount"] for u in record.get("failedUnits", []) if u["stage"] == stage)
-                        expected = 2 if stage == "presample" else record.get("allocatedCount") or 0
-                        if len(stored) + failed != expected:
-                            ledger.violation(f"iteration {t} prompt {prompt} {stage}: {len(stored)} traces + "
-                                             f"{failed} failed samples, expected {expected}")
-                ledger.count("failed units", len(record.get("failedUnits", [])))
-                if prompt in self.poison:
-                    ledger.count("poison units failed", len(record.get("failedUnits", [])))
-            if summary["stage"] in ("sample", "done"):
-                allocation = client.json("GET", f"/v1/runs/{self.run_id}/iterations/{t}/allocation")
-                if sum(allocation["counts"]) != allocation["budget"] - allocation["unallocated"]:
-                    ledger.violation(f"iteration {t}: allocations sum to {sum(allocation['counts'])}, budget "
-                                     f"{allocation['budget']} less unallocated {allocation['unallocated']}")
-                ledger.count("allocations checked")
+        for run_id in (self.run_id, self.rounds_run_id):
+            self.check_run(client, run_id, by_lease)
         client.close()
-        ledger.count("iterations finished", finished)
-        ledger.count("traces stored", len(seen_samples))
         for lease_id, key in ledger.acked.items():
             stored = by_lease.get(lease_id)
             if not stored:
@@ -793,6 +850,139 @@ class Chaos:
             if content_key(stored) not in ledger.possible.get(lease_id, set()):
                 ledger.violation(f"lease {lease_id}: traces stored that no acknowledged or unanswered result sent")
         ledger.count("acknowledged results checked", len(ledger.acked))
+
+    def check_run(self, client: Client, run_id: int, by_lease: dict[str, list[dict]]) -> None:
+        ledger = self.ledger
+        rounds = run_id == self.rounds_run_id
+        name = ledger.run_names[run_id]
+        iterations = client.json("GET", f"/v1/runs/{run_id}/iterations")["iterations"]
+        seen_samples: set = set()
+        finished = 0
+        for summary in iterations:
+            t = summary["iteration"]
+            traces = self.fetch_jsonl(client, f"/v1/runs/{run_id}/iterations/{t}/traces")
+            per_prompt: dict[tuple, list[dict]] = defaultdict(list)
+            for trace in traces:
+                key = (t, trace["stage"], trace["promptId"], trace["sampleIndex"])
+                if key in seen_samples:
+                    ledger.violation(f"run {run_id}: sample {key} is stored twice")
+                seen_samples.add(key)
+                by_lease[trace["leaseId"]].append(trace)
+                per_prompt[(trace["stage"], trace["promptId"])].append(trace)
+            records = client.json("GET", f"/v1/runs/{run_id}/iterations/{t}/prompts")["prompts"]
+            done = summary["stage"] == "done"
+            finished += done
+            unspent: dict[int, int] = {}
+            for record in records:
+                prompt = record["promptId"]
+                for stage in ("presample", "sample"):
+                    stats = record.get(stage) or {"samples": 0, "accepted": 0, "gradNormSum": 0}
+                    stored = per_prompt.get((stage, prompt), [])
+                    accepted = [s for s in stored if s["reward"] > 0]
+                    norm = sum(s["gradNorm"] or 0 for s in accepted)
+                    if (stats["samples"], stats["accepted"]) != (len(stored), len(accepted)) or \
+                            abs(stats["gradNormSum"] - norm) > 1e-6 * max(1, norm):
+                        ledger.violation(f"run {run_id} iteration {t} prompt {prompt} {stage}: statistics "
+                                         f"{stats['samples']}/{stats['accepted']}/{stats['gradNormSum']:.6f} but traces "
+                                         f"{len(stored)}/{len(accepted)}/{norm:.6f}")
+                    # In rounds the sample stage draws only what it needs: checked below.
+                    if done and not (rounds and stage == "sample"):
+                        failed = sum(u["sampleCount"] for u in record.get("failedUnits", []) if u["stage"] == stage)
+                        expected = 2 if stage == "presample" else record.get("allocatedCount") or 0
+                        if len(stored) + failed != expected:
+                            ledger.violation(f"run {run_id} iteration {t} prompt {prompt} {stage}: {len(stored)} "
+                                             f"traces + {failed} failed samples, expected {expected}")
+                ledger.count("failed units", len(record.get("failedUnits", [])))
+                if prompt in self.poison or (rounds and prompt in self.round_poison):
+                    ledger.count("poison units failed", len(record.get("failedUnits", [])))
+                    ledger.count(f"poison units failed ({name})", len(record.get("failedUnits", [])))
+                if rounds:
+                    unspent[prompt] = self.check_rounds(t, record, per_prompt.get(("sample", prompt), []), done)
+                elif record.get("roundStop") is not None or record.get("unspent") is not None:
+                    ledger.violation(f"run {run_id} (no rounds) iteration {t} prompt {prompt}: roundStop "
+                                     f"{record.get('roundStop')}, unspent {record.get('unspent')}")
+            if rounds:
+                alone = client.json("GET", f"/v1/runs/{run_id}/iterations/{t}")
+                if summary.get("unspent") != sum(unspent.values()) or alone.get("unspent") != summary.get("unspent"):
+                    ledger.violation(f"run {run_id} iteration {t}: unspent {summary.get('unspent')} in the list, "
+                                     f"{alone.get('unspent')} alone, but its prompts' sum to {sum(unspent.values())}")
+            elif summary.get("unspent") is not None:
+                ledger.violation(f"run {run_id} (no rounds) iteration {t}: unspent {summary['unspent']}")
+            if summary["stage"] in ("sample", "done"):
+                allocation = client.json("GET", f"/v1/runs/{run_id}/iterations/{t}/allocation")
+                if sum(allocation["counts"]) != allocation["budget"] - allocation["unallocated"]:
+                    ledger.violation(f"run {run_id} iteration {t}: allocations sum to {sum(allocation['counts'])}, "
+                                     f"budget {allocation['budget']} less unallocated {allocation['unallocated']}")
+                if rounds:
+                    exported = allocation.get("unspentCounts") or []
+                    wrong = [p for p in range(len(allocation["counts"]))
+                             if (exported[p] if p < len(exported) else None) != unspent.get(p, 0)]
+                    if len(exported) != len(allocation["counts"]) or wrong:
+                        ledger.violation(f"run {run_id} iteration {t}: the export's unspentCounts ({len(exported)} "
+                                         f"entries) disagree with the prompts' unspent at {wrong[:5]}")
+                    if allocation.get("unspent") != summary.get("unspent"):
+                        ledger.violation(f"run {run_id} iteration {t}: the export's unspent "
+                                         f"{allocation.get('unspent')}, the summary's {summary.get('unspent')}")
+                elif "unspentCounts" in allocation or "unspent" in allocation:
+                    ledger.violation(f"run {run_id} (no rounds) iteration {t}: the export has unspent figures")
+                ledger.count("allocations checked")
+        # The status entry reports the current iteration's unspent.
+        entry = next((r for r in client.json("GET", "/v1/status")["runs"] if r["runId"] == run_id), None)
+        current = next((s for s in iterations if entry and s["iteration"] == entry["iteration"]), None)
+        if entry is None or current is None:
+            ledger.violation(f"run {run_id}: missing from the status, or its current iteration from the list")
+        elif entry.get("unspent") != current.get("unspent"):
+            ledger.violation(f"run {run_id}: the status reports unspent {entry.get('unspent')}, its iteration "
+                             f"{current['iteration']} {current.get('unspent')}")
+        ledger.count("iterations finished", finished)
+        ledger.count(f"iterations finished ({name})", finished)
+        ledger.count("traces stored", len(seen_samples))
+
+    def check_rounds(self, t: int, record: dict, stored: list[dict], done: bool) -> int:
+        """A prompt's sample stage in the rounds run; returns its unspent (0 while drawing)."""
+        ledger = self.ledger
+        where = f"rounds run {self.rounds_run_id} iteration {t} prompt {record['promptId']}"
+        cap, stop, unspent = record.get("allocatedCount"), record.get("roundStop"), record.get("unspent")
+        failed = {u["firstSampleIndex"]: u["sampleCount"]
+                  for u in record.get("failedUnits", []) if u["stage"] == "sample"}
+        drawn = len(stored) + sum(failed.values())
+        if cap is None:  # not allocated yet
+            if drawn or stop is not None or unspent is not None:
+                ledger.violation(f"{where}: not allocated, but drew {drawn}, roundStop {stop}, unspent {unspent}")
+            return 0
+        if drawn > cap:
+            ledger.violation(f"{where}: drew {drawn} ({len(stored)} traces + {sum(failed.values())} failed) "
+                             f"of a cap of {cap}")
+        if (stop is None) != (unspent is None):
+            ledger.violation(f"{where}: roundStop {stop} but unspent {unspent}")
+        if stop is None:
+            if done:
+                ledger.violation(f"{where}: the iteration is finished but the prompt never stopped "
+                                 f"(drew {drawn} of {cap})")
+            return 0
+        unspent = unspent or 0
+        if drawn + unspent != cap:
+            ledger.violation(f"{where}: {len(stored)} traces + {sum(failed.values())} failed samples + unspent "
+                             f"{unspent} != cap {cap} (roundStop {stop})")
+        course, course_drawn, rounds, problem = round_course(
+            cap, ROUNDS["size"], {s["sampleIndex"]: s["reward"] for s in stored}, failed,
+            ROUNDS["correctTarget"], ROUNDS["wrongTarget"])
+        if problem is not None:
+            ledger.violation(f"{where} (cap {cap}, roundStop {stop}, drew {drawn}): {problem}")
+        elif (course, course_drawn) != (stop, drawn):
+            rewards = "".join("+" if s["reward"] > 0 else "-" for s in sorted(stored, key=lambda s: s["sampleIndex"]))
+            ledger.violation(f"{where}: stopped '{stop}' after {drawn} of {cap}, but the rule stops it '{course}' "
+                             f"after {course_drawn} (rewards in index order {rewards}, failed units {failed})")
+        ledger.count(f"rounds run: prompts stopped ({stop})")
+        ledger.count("rounds run: rounds", rounds)
+        ledger.count("rounds run: second and later rounds", max(rounds - 1, 0))
+        ledger.count("rounds run: unspent samples", unspent)
+        if stop == "enough" and unspent > 0:
+            ledger.count("rounds run: prompts stopped early")
+        if stop == "failed" and failed and record["promptId"] in self.round_poison:
+            first = max(failed)
+            ledger.count(f"rounds run: poison prompts stopped (failed) in round {first // ROUNDS['size'] + 1}")
+        return unspent
 
     def check_integrity(self) -> None:
         db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
@@ -820,6 +1010,11 @@ class Chaos:
                   "cut connections (answer unread)", "repeats same body", "repeats different body",
                   "invalid results", "leases alive after a restart", "dead workers' leases alive after a restart",
                   "expiries checked across a restart"] + [f"release {k}" for k in KINDS + ["none"]]
+        # Both runs did real work, and the rounds run stopped prompts early.
+        wanted += ["leases granted (plain run)", "leases granted (rounds run)", "iterations finished (plain run)",
+                   "iterations finished (rounds run)", "rounds run: second and later rounds",
+                   "rounds run: prompts stopped (enough)", "rounds run: prompts stopped early",
+                   "rounds run: prompts stopped (failed)", "rounds run: unspent samples"]
         if self.disk_mode:
             wanted += ["503", "disk-full phases"]
         short += [f"{name} 0" for name in wanted if c[name] == 0]
