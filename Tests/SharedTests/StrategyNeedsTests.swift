@@ -47,6 +47,15 @@ struct StrategyNeedsTests {
         #expect(Self.configuration(.uniform, presamples: 5).presamplesDrawn == 0)
     }
 
+    @Test("a run in rounds says so in its needs, whatever its strategy", arguments: AllocationStrategyName.allCases)
+    func roundsAreTheRunsChoice(name: AllocationStrategyName) {
+        var configuration = Self.configuration(name, presamples: 5)
+        #expect(!configuration.strategyNeeds.samplesInRounds)
+        configuration.rounds = SampleRounds(size: 4, acceptedTarget: 4)
+        #expect(configuration.strategyNeeds.samplesInRounds)
+        #expect(configuration.strategyNeeds.presamples == name.strategyType.needs(for: configuration).presamples)
+    }
+
     @Test("every name maps to the strategy of that name", arguments: AllocationStrategyName.allCases)
     func factoryMatchesNames(name: AllocationStrategyName) {
         #expect(name.strategyType.name == name.rawValue)

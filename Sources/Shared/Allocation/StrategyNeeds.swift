@@ -6,8 +6,8 @@ public struct StrategyNeeds: Equatable, Sendable {
     public var presamples: PresampleNeed
     /// Whether allocation reads statistics of earlier iterations.
     public var usesHistory: Bool
-    /// Whether the sample stage is drawn in several rounds, each allocated
-    /// from what the previous ones returned.
+    /// Whether the sample stage is drawn in rounds that stop each prompt
+    /// once it has enough (`RunConfiguration.rounds`).
     public var samplesInRounds: Bool
 
     public init(presamples: PresampleNeed, usesHistory: Bool = false, samplesInRounds: Bool = false) {
