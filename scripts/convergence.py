@@ -32,6 +32,35 @@ Arms of `raft` (all RAFT):
   balanced          GVM with trainOnPresamples, builtin.balancePrompts and
                     gradNormStatistic rms; the report also compares it with
                     uniform-n+N'
+The strategies added later ("judge the strategies"; the arms above, the
+controls below and their rows are unchanged):
+  knapsack          strategy knapsack: N' = 8 pre-samples where the history
+                    is unsure, n = 8, separate accounting, trainOnPresamples
+                    false, history statistics at their defaults (lambda 0.9,
+                    s 2, sigma_max 0.15, W 2, M_s = M_h = 8) and
+                    knapsackFloor 2, as the coordinator resolves a knapsack
+                    run that names neither; no filters (knapsack refuses them)
+  variance          strategy variance, otherwise as knapsack (no floor)
+  gvm-history       gvm with `history: {}` (the defaults), otherwise as gvm
+  uniform-2n-rounds uniform, 16 per prompt as a cap, in rounds of 4 that stop
+                    a prompt once it has 4 accepted samples (`rounds` {size 4,
+                    acceptedTarget 4}): at most the 16 per prompt that
+                    uniform-n+N' spends
+  gvm-history-rounds gvm-history with 16 per prompt as the budget (the caps
+                    n_i), in the same rounds
+The history arms' history carries across the run's iterations (decayed by
+lambda each iteration): a prompt comes back every 8 iterations, so the
+history spares its pre-samples only where what it saw 8 iterations ago,
+decayed by 0.9^8, still pins p_i down. A rounds arm's samples are counted as
+drawn: a row's samplesGenerated is the iteration summary's, every sample
+generated (pre-samples included), which in rounds is what the prompts drew,
+not their caps; its iteration records also keep the summary's
+generationBudget and unspent.
+
+Targets: `analyse` proposes them from the arms' mean curves; the report
+takes them from the arms of the first design (TARGET_ARMS) alone, so the
+targets, and with them the first arms' ratios, do not move as the later
+arms' rows come in.
 
 Controls of `raft`:
   uniform-n-aa      the A/A arm: uniform-n again with `samplerSeed` = seed +
@@ -78,6 +107,7 @@ fails). The analysis pairs seeds only on the same cpuModel.
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import importlib.util
 import json
@@ -102,6 +132,8 @@ LR_GRID = (1e-4, 3e-4, 1e-3)
 PHASE_SEEDS = {"lr-grid": "1-3", "raft": "1-12"}
 N, PRESAMPLES = 8, 8
 BALANCED_REFERENCE = "uniform-n+N'"
+# sampling until enough, RAFT's target: rounds of 4, a prompt stops at 4 accepted samples
+ROUNDS = {"size": 4, "acceptedTarget": 4}
 
 # arm -> (top-level configuration fields, builtin fields)
 ARMS: dict[str, tuple[dict, dict]] = {
@@ -117,8 +149,21 @@ ARMS: dict[str, tuple[dict, dict]] = {
     "uniform-n-aa": ({"strategy": "uniform", "presamples": 0, "samplesPerPrompt": N}, {}),
     "uniform-2n-half": ({"strategy": "uniform", "presamples": 0, "samplesPerPrompt": 2 * N},
                         {"trainingFraction": 0.5}),
+    # the strategies judged later; the arms above are as their rows ran
+    "knapsack": ({"strategy": "knapsack", "presamples": PRESAMPLES, "samplesPerPrompt": N, "trainOnPresamples": False,
+                  "presampleAccounting": "separate"}, {}),
+    "variance": ({"strategy": "variance", "presamples": PRESAMPLES, "samplesPerPrompt": N, "trainOnPresamples": False,
+                  "presampleAccounting": "separate"}, {}),
+    "gvm-history": ({"strategy": "gvm", "presamples": PRESAMPLES, "samplesPerPrompt": N, "trainOnPresamples": False,
+                     "presampleAccounting": "separate", "gradNormStatistic": "mean", "history": {}}, {}),
+    "uniform-2n-rounds": ({"strategy": "uniform", "presamples": 0, "samplesPerPrompt": 2 * N, "rounds": ROUNDS}, {}),
+    "gvm-history-rounds": ({"strategy": "gvm", "presamples": PRESAMPLES, "samplesPerPrompt": 2 * N,
+                            "trainOnPresamples": False, "presampleAccounting": "separate",
+                            "gradNormStatistic": "mean", "history": {}, "rounds": ROUNDS}, {}),
 }
 AA_ARM, ACCOUNTING_ARM = "uniform-n-aa", "uniform-2n-half"
+# the arms of the first design, whose mean curves alone set the report's targets
+TARGET_ARMS = ("uniform-n", "uniform-n+N'", "gvm", "gvm-count-cap24", "balanced", AA_ARM, ACCOUNTING_ARM)
 # the A/A arm's sampler seeds: far from every run seed the benchmark uses
 AA_SAMPLER_OFFSET = 1_000_000
 ALIASES = {"uniform-n+N": "uniform-n+N'", "uniform-n+nprime": "uniform-n+N'"}
@@ -193,7 +238,7 @@ def run_configuration(arm: str, seed: int, learning_rate: float, iterations: int
         "maxSamplesPerLease": 8, "trainOnPresamples": False, "prompt": {"completion": "{problem}\n"},
         "generation": {"temperature": 1.0, "maxTokens": 128}, "gradNorm": "exact", "seed": seed,
         **({"samplerSeed": seed + AA_SAMPLER_OFFSET} if arm == AA_ARM else {}),
-        **top,
+        **copy.deepcopy(top),
         "builtin": {"weights": os.path.abspath(VERSION0), "testDataset": "convergence-test",
                     "testPrompts": test_prompts, "epochsPerIteration": 1, "batchSize": 32,
                     "learningRate": learning_rate, **builtin},
@@ -282,6 +327,24 @@ def evaluate_version0(work: str, test: str, args, cpu: str | None, core: str | N
 
 # ---------------------------------------------------------------- one run
 
+def rounds_statistics(iteration: dict) -> dict:
+    """For an iteration in rounds: its generationBudget (pre-samples and
+    the caps n_i) and what the prompts that stopped early left unspent.
+    samplesGenerated, not these, is what a row counts: the samples drawn.
+    Empty for an iteration without rounds (the rows of the first arms have
+    neither field)."""
+    if iteration.get("unspent") is None:
+        return {}
+    return {"generationBudget": iteration.get("generationBudget"), "unspent": iteration["unspent"]}
+
+
+def target_arms(arms) -> list[str] | None:
+    """The arms whose mean curves set the targets: those of TARGET_ARMS
+    present, or every arm (None) if none is."""
+    chosen = [a for a in TARGET_ARMS if a in arms]
+    return chosen or None
+
+
 def run_one(args, phase: str, arm: str, seed: int, learning_rate: float, machine: dict) -> dict:
     started = time.monotonic()
     safe = re.sub(r"[^A-Za-z0-9.-]+", "", arm.replace("+", "plus").replace("'", "prime"))
@@ -324,7 +387,8 @@ def run_one(args, phase: str, arm: str, seed: int, learning_rate: float, machine
                 "samplesAccepted": it["samplesAccepted"], "samplesFailed": it.get("samplesFailed", 0),
                 "trainingSteps": (it.get("training") or {}).get("steps"),
                 "acceptanceMean": (it.get("acceptance") or {}).get("mean"),
-                "allocation": {k: (it.get("allocation") or {}).get(k) for k in ("min", "median", "max")}})
+                "allocation": {k: (it.get("allocation") or {}).get(k) for k in ("min", "median", "max")},
+                **rounds_statistics(it)})
         if len(per_iteration) != args.iterations:
             raise SystemExit(f"{phase} {arm} seed {seed}: {len(per_iteration)} iterations, expected {args.iterations}")
         for version in versions:
@@ -561,7 +625,8 @@ def report(args) -> int:
             "aa_arm": AA_ARM if AA_ARM in arms else None,
             "accounting_arm": ACCOUNTING_ARM if ACCOUNTING_ARM in arms else None}
         summary = ca.analyse({a: runs_of(rs) for a, rs in arms.items()}, baseline=baseline, comparisons=comparisons,
-                             resamples=args.resamples, **controls)
+                             resamples=args.resamples,
+                             target_arms=None if args.phase == "lr-grid" else target_arms(arms), **controls)
     except ValueError as error:
         # e.g. an arm whose mean curve falls (a diverging learning rate): no target every arm reaches
         say(f"no ratios: {error}")

@@ -25,6 +25,32 @@ epochsPerIteration 1, exact gradient norms):
   uniform-2n        uniform, 16 per prompt
   gvm               paper GVM: N' = 8 pre-samples, n = 8, separate accounting
   gvm-count-cap24   GVM, countTowardBudget, maxSamplesPerPrompt 24
+The strategies added later ("judge the strategies"; the arms above and
+their rows are unchanged):
+  knapsack          strategy knapsack: N' = 8 pre-samples where the history
+                    is unsure, n = 8, separate accounting, history statistics
+                    at their defaults (lambda 0.9, s 2, sigma_max 0.15, W 2,
+                    M_s = M_h = 8) and knapsackFloor 2, as the coordinator
+                    resolves a knapsack run that names neither; no filters
+                    (knapsack refuses them)
+  variance          strategy variance, otherwise as knapsack (no floor)
+  gvm-history       gvm with `history: {}` (the defaults): gvm's rule on the
+                    history's p_i and G_i, N' = 8 where the history is
+                    unsure, n = 8, separate accounting
+  uniform-2n-rounds uniform, 16 per prompt as a cap, in rounds of 4 that stop
+                    a prompt once it has 2 correct and 2 wrong samples
+                    (`rounds` {size 4, correctTarget 2, wrongTarget 2}): at
+                    most uniform-2n's budget
+  knapsack-rounds   knapsack as above with 16 per prompt as the caps, in the
+                    same rounds: at most N' + 16 per prompt
+A branch is one iteration from a checkpoint, so the history arms start with
+an empty history: every prompt's prior sd is above sigma_max, so each draws
+N' pre-samples and the history's p_i is those pre-samples shrunk towards
+the prior. Samples are counted as drawn: each row's samplesGenerated is the
+iteration summary's (every sample generated, pre-samples included), which
+for a rounds arm is what its prompts drew, not their caps; the row's
+iteration record also keeps the summary's generationBudget (the caps) and
+unspent (what the prompts that stopped early left of them).
 
 Metric: as scripts/convergence.py (expected accuracy at temperature 1 on
 1,000 test prompts, k = 4 samples on common random numbers), of each
@@ -43,6 +69,7 @@ pairs seeds only within one CPU model.
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import os
@@ -64,6 +91,8 @@ CHECKPOINT_RUN_SEED = 1000
 LEARNING_RATE = 1e-4
 N, PRESAMPLES, PROMPTS = 8, 8, 64
 SEEDS = "1-20"
+# sampling until enough, GRPO's targets: rounds of 4, a prompt stops at 2 correct and 2 wrong
+ROUNDS = {"size": 4, "correctTarget": 2, "wrongTarget": 2}
 
 ARMS: dict[str, dict] = {
     "uniform-n": {"strategy": "uniform", "presamples": 0, "samplesPerPrompt": N},
@@ -74,6 +103,16 @@ ARMS: dict[str, dict] = {
     "gvm-count-cap24": {"strategy": "gvm", "presamples": PRESAMPLES, "samplesPerPrompt": N,
                         "presampleAccounting": "countTowardBudget", "maxSamplesPerPrompt": 24,
                         "gradNormStatistic": "mean"},
+    # the strategies judged later; the arms above are as their rows ran
+    "knapsack": {"strategy": "knapsack", "presamples": PRESAMPLES, "samplesPerPrompt": N,
+                 "presampleAccounting": "separate"},
+    "variance": {"strategy": "variance", "presamples": PRESAMPLES, "samplesPerPrompt": N,
+                 "presampleAccounting": "separate"},
+    "gvm-history": {"strategy": "gvm", "presamples": PRESAMPLES, "samplesPerPrompt": N,
+                    "presampleAccounting": "separate", "gradNormStatistic": "mean", "history": {}},
+    "uniform-2n-rounds": {"strategy": "uniform", "presamples": 0, "samplesPerPrompt": 2 * N, "rounds": ROUNDS},
+    "knapsack-rounds": {"strategy": "knapsack", "presamples": PRESAMPLES, "samplesPerPrompt": 2 * N,
+                        "presampleAccounting": "separate", "rounds": ROUNDS},
 }
 UNIFORM_ARMS = ("uniform-n", "uniform-1.5n", "uniform-2n")
 
@@ -91,7 +130,7 @@ def run_configuration(arm: str, seed: int, weights: str, iterations: int = 1) ->
         "dataset": "convergence-pool", "model": "builtin", "algorithm": "grpo",
         "promptsPerIteration": PROMPTS, "iterations": iterations, "maxSamplesPerLease": 8, "trainOnPresamples": False,
         "prompt": {"completion": "{problem}\n"}, "generation": {"temperature": 1.0, "maxTokens": 128},
-        "gradNorm": "exact", "seed": seed, **ARMS[arm],
+        "gradNorm": "exact", "seed": seed, **copy.deepcopy(ARMS[arm]),
         "builtin": {"weights": os.path.abspath(weights), "testDataset": "convergence-test", "testPrompts": 10,
                     "epochsPerIteration": 1, "batchSize": 32, "learningRate": LEARNING_RATE},
     }
@@ -100,6 +139,17 @@ def run_configuration(arm: str, seed: int, weights: str, iterations: int = 1) ->
 def stored_configuration(configuration: dict) -> dict:
     weights = os.path.relpath(configuration["builtin"]["weights"], gh.REPO_ROOT)
     return {**configuration, "builtin": {**configuration["builtin"], "weights": weights}}
+
+
+def rounds_statistics(iteration: dict) -> dict:
+    """For an iteration in rounds: its generationBudget (pre-samples and
+    the caps n_i) and what the prompts that stopped early left unspent.
+    samplesGenerated, not these, is what a row counts: the samples drawn.
+    Empty for an iteration without rounds (the rows of the first arms have
+    neither field)."""
+    if iteration.get("unspent") is None:
+        return {}
+    return {"generationBudget": iteration.get("generationBudget"), "unspent": iteration["unspent"]}
 
 
 class Session:
@@ -156,7 +206,8 @@ class Session:
                 "samplesAccepted": it["samplesAccepted"], "samplesFailed": it.get("samplesFailed", 0),
                 "trainingSteps": (it.get("training") or {}).get("steps"),
                 "acceptanceMean": (it.get("acceptance") or {}).get("mean"),
-                "allocation": {k: (it.get("allocation") or {}).get(k) for k in ("min", "median", "max")}})
+                "allocation": {k: (it.get("allocation") or {}).get(k) for k in ("min", "median", "max")},
+                **rounds_statistics(it)})
         return out
 
     def close(self) -> None:
@@ -276,6 +327,30 @@ def run_group(args, checkpoint: str, seed: int, arms: list[str], machine: dict) 
     return rows
 
 
+def parse_checkpoints(text: str | None) -> list[str]:
+    """--checkpoints: comma-separated names, in CHECKPOINT_NAMES order (default all)."""
+    if not text:
+        return list(CHECKPOINT_NAMES)
+    names = {name.strip() for name in text.split(",") if name.strip()}
+    unknown = sorted(names - set(CHECKPOINT_NAMES))
+    if unknown or not names:
+        raise SystemExit(f"unknown checkpoints {unknown}: the checkpoints are {', '.join(CHECKPOINT_NAMES)}")
+    return [name for name in CHECKPOINT_NAMES if name in names]
+
+
+def group_durations(rows: list[dict], arms: list[str]) -> list[float]:
+    """Seconds of the finished groups, one per (checkpoint, seed, date), for
+    `--max-minutes`: those that ran any of these arms if there are some (a
+    group's time grows with its arms' samples), else every group."""
+    def durations(selected):
+        seen = {}
+        for r in selected:
+            if r.get("groupSeconds"):
+                seen.setdefault((r["checkpoint"], int(r["seed"]), r.get("date")), r["groupSeconds"])
+        return list(seen.values())
+    return durations([r for r in rows if r["arm"] in arms]) or durations(rows)
+
+
 def drive(args) -> int:
     missing = [name for name in CHECKPOINT_NAMES if not os.path.exists(checkpoint_path(name))]
     if missing:
@@ -289,17 +364,18 @@ def drive(args) -> int:
     unknown = [a for a in arms if a not in ARMS]
     if unknown:
         raise SystemExit(f"unknown arms {unknown}: the arms are {', '.join(ARMS)}")
-    groups = [(c, s) for s in seeds for c in CHECKPOINT_NAMES]
+    checkpoints = parse_checkpoints(args.checkpoints)
+    groups = [(c, s) for s in seeds for c in checkpoints]
     todo = [(c, s) for c, s in groups if any((c, a, s) not in done for a in arms)]
     say(f"== grpo-branch: {len(groups)} groups (seed x checkpoint), {len(groups) - len(todo)} already in "
         f"{os.path.relpath(args.results, gh.REPO_ROOT)}")
     if not todo:
         return 0
     machine = {"cpuModel": gh.cpu_model(), "openblasCore": cv.openblas_core(args.tasks)}
-    machine["checkpointEvaluations"] = {name: evaluate_checkpoint(args, name, machine) for name in CHECKPOINT_NAMES}
+    machine["checkpointEvaluations"] = {name: evaluate_checkpoint(args, name, machine) for name in checkpoints}
     say(f"cpu {machine['cpuModel']}, OpenBLAS {machine['openblasCore']}; checkpoints: " + ", ".join(
         f"{n} {100 * e['expectedAccuracy']:.1f}%" for n, e in machine["checkpointEvaluations"].items()))
-    start, durations = time.monotonic(), [r["groupSeconds"] for r in rows if r.get("groupSeconds")]
+    start, durations = time.monotonic(), group_durations(rows, arms)
     for checkpoint, seed in todo:
         if args.max_minutes is not None and durations:
             estimate = sum(durations) / len(durations)
@@ -320,27 +396,69 @@ def drive(args) -> int:
 
 # ---------------------------------------------------------------- report
 
+def arm_order(names) -> list[str]:
+    """The arms of ARMS in its order, then any others (rows of arms this
+    driver no longer or not yet names) by name."""
+    names = set(names)
+    return [a for a in ARMS if a in names] + sorted(names - set(ARMS))
+
+
 def analyse(rows: list[dict], resamples: int) -> dict:
-    """branching_analysis per checkpoint, over the seeds every arm has on
-    the CPU model with the most rows."""
+    """branching_analysis per checkpoint, on the CPU model with the most rows.
+
+    uniform's line is fitted on the seeds all three uniform arms have. Every
+    other arm present (whatever its name) is paired with uniform on the
+    seeds it has among those: the arms that have all of them are analysed
+    together with that line; an arm with fewer (a phase still running) is
+    analysed on its own seeds, with uniform's line refitted on them, and its
+    entry says how many seeds it has (`seeds`) and holds that line (`line`).
+    An arm with fewer than 2 seeds is listed in `tooFewSeeds`. Adding arms
+    changes no other arm's figures: the bootstrap's resampled seeds depend
+    only on the number of seeds and the checkpoint."""
     import convergence_analysis as ca  # numpy: only the report needs it
     cpus = {}
     for r in rows:
         cpus[r.get("cpuModel")] = cpus.get(r.get("cpuModel"), 0) + 1
     cpu = max(cpus, key=cpus.get)
     out = {"cpuModel": cpu, "otherCpuRows": sum(n for c, n in cpus.items() if c != cpu), "checkpoints": {}}
+    # every arm with rows on this CPU, at any checkpoint: one with none at a checkpoint is listed with 0 seeds
+    names = arm_order({r["arm"] for r in rows if r.get("cpuModel") == cpu} | set(UNIFORM_ARMS))
     for checkpoint in CHECKPOINT_NAMES:
         mine = [r for r in rows if r["checkpoint"] == checkpoint and r.get("cpuModel") == cpu]
-        by_arm = {arm: {int(r["seed"]): r for r in mine if r["arm"] == arm} for arm in ARMS}
-        seeds = sorted(set.intersection(*(set(v) for v in by_arm.values()))) if all(by_arm.values()) else []
+        by_arm = {arm: {int(r["seed"]): r for r in mine if r["arm"] == arm} for arm in names}
+        seeds = sorted(set.intersection(*(set(by_arm[arm]) for arm in UNIFORM_ARMS)))
         if len(seeds) < 2:
-            out["checkpoints"][checkpoint] = {"error": f"{len(seeds)} seeds with every arm"}
+            out["checkpoints"][checkpoint] = {"error": f"{len(seeds)} seeds with every uniform arm"}
             continue
-        uniform = {arm: (by_arm[arm][seeds[0]]["samplesGenerated"], [by_arm[arm][s]["gain"] for s in seeds])
-                   for arm in UNIFORM_ARMS}
-        others = {arm: ([by_arm[arm][s]["samplesGenerated"] for s in seeds], [by_arm[arm][s]["gain"] for s in seeds])
-                  for arm in ARMS if arm not in UNIFORM_ARMS}
-        result = ca.branching_analysis(uniform, others, resamples=resamples, seed=ca.seed_for(0, checkpoint))
+        subsets: dict[tuple, list[str]] = {}
+        too_few = {}
+        for arm in names:
+            if arm in UNIFORM_ARMS:
+                continue
+            have = tuple(s for s in seeds if s in by_arm[arm])
+            if len(have) < 2:
+                too_few[arm] = len(have)
+            else:
+                subsets.setdefault(have, []).append(arm)
+
+        def analysis(on: tuple, arms: list[str]) -> dict:
+            uniform = {arm: (by_arm[arm][on[0]]["samplesGenerated"], [by_arm[arm][s]["gain"] for s in on])
+                       for arm in UNIFORM_ARMS}
+            others = {arm: ([by_arm[arm][s]["samplesGenerated"] for s in on], [by_arm[arm][s]["gain"] for s in on])
+                      for arm in arms}
+            return ca.branching_analysis(uniform, others, resamples=resamples, seed=ca.seed_for(0, checkpoint))
+
+        every = tuple(seeds)
+        result = analysis(every, subsets.pop(every, []))
+        for entry in result["arms"].values():
+            entry["seeds"] = len(every)
+        for on, arms in subsets.items():
+            partial = analysis(on, arms)
+            for arm in arms:
+                result["arms"][arm] = {**partial["arms"][arm], "seeds": len(on), "seedList": list(on),
+                                       "line": partial["line"]}
+        result["arms"] = {arm: result["arms"][arm] for arm in names if arm in result["arms"]}
+        result["tooFewSeeds"] = too_few
         result["before"] = by_arm["uniform-n"][seeds[0]]["before"]["expectedAccuracy"]
         result["seedList"] = seeds
         out["checkpoints"][checkpoint] = result
@@ -372,10 +490,13 @@ def report(args) -> int:
             e, d, d2 = a["efficiency"], a["gainOverSmallestUniform"], a["gainOverLargestUniform"]
             efficiency = (f"{show(e['estimate'])} [{show(e['low'])}, {show(e['high'])}]" if e["identified"]
                           else "not identified")
-            say(f"   {arm:<16} samples {a['meanSamples']:7.1f}  gain {100 * a['meanGain']:+.2f} points  "
+            say(f"   {arm:<17} seeds {a['seeds']:2}  samples {a['meanSamples']:7.1f}  "
+                f"gain {100 * a['meanGain']:+.2f} points  "
                 f"efficiency {efficiency}  "
                 f"gain - uniform-n {100 * d['estimate']:+.2f} [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]  "
                 f"gain - uniform-2n {100 * d2['estimate']:+.2f} [{100 * d2['low']:+.2f}, {100 * d2['high']:+.2f}]")
+        for arm, count in result["tooFewSeeds"].items():
+            say(f"   {arm:<17} {count} seed(s) paired with uniform: not analysed")
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump(summary, f, indent=1)
@@ -390,6 +511,7 @@ def main(argv=None) -> int:
     parser.add_argument("--report", action="store_true", help="print the analysis of the results file")
     parser.add_argument("--seeds", default=SEEDS)
     parser.add_argument("--arms", help=f"comma-separated (default all: {', '.join(ARMS)})")
+    parser.add_argument("--checkpoints", help=f"comma-separated (default all: {', '.join(CHECKPOINT_NAMES)})")
     parser.add_argument("--eval-limit", type=int, default=1000)
     parser.add_argument("--eval-samples", type=int, default=4)
     parser.add_argument("--eval-seed", type=int, default=1)

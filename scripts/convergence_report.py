@@ -37,7 +37,42 @@ ARM_TEXT = {
     "balanced": "GVM trained on pre-samples too, per-prompt weights 1/k_i, G_i as rms",
     "uniform-n-aa": "A/A control: uniform-n with other sampler seeds",
     "uniform-2n-half": "accounting control: uniform at 16 per prompt, trained on a random half",
+    "knapsack": "knapsack on history statistics (defaults), 8 pre-samples where unsure, budget 8 per prompt, floor 2",
+    "variance": "variance rule on history statistics (defaults), 8 pre-samples where unsure, budget 8 per prompt",
+    "gvm-history": "GVM's rule on history statistics (defaults), 8 pre-samples where unsure, budget 8 per prompt",
+    "uniform-2n-rounds": "uniform, at most 16 per prompt in rounds of 4, stopping at 4 accepted",
+    "gvm-history-rounds": "gvm-history with budget 16 per prompt as caps, in rounds of 4, stopping at 4 accepted",
 }
+GRPO_ARM_TEXT = {
+    "uniform-n": "uniform, 8 per prompt",
+    "uniform-1.5n": "uniform, 12 per prompt",
+    "uniform-2n": "uniform, 16 per prompt",
+    "gvm": "paper GVM: 8 pre-samples, budget 8 per prompt, separate accounting",
+    "gvm-count-cap24": "GVM with pre-samples counted in the budget, at most 24 per prompt",
+    "knapsack": "knapsack on history statistics (defaults; a branch starts with none, so every prompt is "
+                "pre-sampled), 8 pre-samples, budget 8 per prompt, floor 2",
+    "variance": "variance rule on history statistics (defaults), 8 pre-samples, budget 8 per prompt",
+    "gvm-history": "GVM's rule on history statistics (defaults), 8 pre-samples, budget 8 per prompt",
+    "uniform-2n-rounds": "uniform, at most 16 per prompt in rounds of 4, stopping at 2 correct and 2 wrong",
+    "knapsack-rounds": "knapsack as above with budget 16 per prompt as caps, in rounds of 4, stopping at 2 correct "
+                       "and 2 wrong",
+}
+
+
+def describe(configuration: dict) -> str:
+    """What an arm is, from a row's configuration: for arms without a text."""
+    c = configuration or {}
+    parts = [str(c.get("strategy", "?"))]
+    if c.get("presamples"):
+        parts.append(f"{c['presamples']} pre-samples ({c.get('presampleAccounting', 'separate')})")
+    parts.append(f"budget {c.get('samplesPerPrompt', '?')} per prompt")
+    if c.get("maxSamplesPerPrompt"):
+        parts.append(f"at most {c['maxSamplesPerPrompt']} per prompt")
+    if c.get("history") is not None:
+        parts.append("history statistics " + (", ".join(f"{k} {v}" for k, v in c["history"].items()) or "(defaults)"))
+    if c.get("rounds"):
+        parts.append("rounds " + ", ".join(f"{k} {v}" for k, v in c["rounds"].items()))
+    return ", ".join(parts)
 
 
 def fmt(value, digits: int = 2) -> str:
@@ -65,6 +100,7 @@ def raft_section(rows: list[dict], resamples: int) -> tuple[list[str], dict]:
         arms.setdefault(r["arm"], []).append(r)
     summary = ca.analyse({a: cv.runs_of(rs) for a, rs in arms.items()}, comparisons=(("balanced", "uniform-n+N'"),)
                          if "balanced" in arms and "uniform-n+N'" in arms else (), resamples=resamples,
+                         target_arms=cv.target_arms(arms),
                          aa_arm=cv.AA_ARM if cv.AA_ARM in arms else None,
                          accounting_arm=cv.ACCOUNTING_ARM if cv.ACCOUNTING_ARM in arms else None)
     targets = summary["targets"]
@@ -80,13 +116,15 @@ def raft_section(rows: list[dict], resamples: int) -> tuple[list[str], dict]:
         accuracy = sum(p["expectedAccuracy"] for p in finals) / len(finals)
         gold = sum(p["goldLogLikelihood"] for p in finals) / len(finals)
         samples = sum(p["cumulativeSamples"] for p in finals) / len(finals)
-        out.append(f"| {name} | {ARM_TEXT.get(name, '')} | {len(finals)} | {100 * accuracy:.1f}% | {gold:.3f} | "
+        out.append(f"| {name} | {ARM_TEXT.get(name) or describe(arms[name][0].get('configuration'))} | {len(finals)} | {100 * accuracy:.1f}% | {gold:.3f} | "
                    f"{samples:,.0f} |")
     start = rows[0]["points"][0]
     out += ["", f"Version 0: expected accuracy {100 * start['expectedAccuracy']:.1f}%, gold log-likelihood "
                 f"{start['goldLogLikelihood']:.3f} per task (the log-probability of the gold chain of thought)."]
+    later = [name for name in arms if name not in cv.TARGET_ARMS]
     out += ["", f"Targets (fixed rule: 1/4, 1/2 and 3/4 of the way from version 0 to the lowest final mean of any "
-                f"arm on the common samples grid, which ends at {summary['grid']['samples'][-1]:,.0f} samples): "
+                + ("arm of the first design (not " + ", ".join(later) + ", added later)" if later else "arm")
+                + f" on the common samples grid, which ends at {summary['grid']['samples'][-1]:,.0f} samples): "
             + ", ".join(f"{100 * t:.1f}%" for t in targets) + ".", "",
             "Every ratio is the arm against uniform-n on paired seeds, with a 95% paired-bootstrap interval "
             f"({resamples} resamples). Samples and AUC count pre-sampling; versions do not (the paper's measure). "
@@ -163,14 +201,24 @@ def grpo_section(rows: list[dict], resamples: int) -> tuple[list[str], dict | No
         return ["### GRPO: branching runs", "", "No rows yet.", ""], None
     summary = cg.analyse(rows, resamples)
     mine = [r for r in rows if r.get("cpuModel") == summary["cpuModel"]]
+    configurations = {}
+    for r in mine:
+        configurations.setdefault(r["arm"], r.get("configuration"))
     out = ["### GRPO: branching runs", "",
            f"{provenance(rows)}. From each checkpoint (v0; versions 3 and 6 of a uniform-n GRPO run), every arm trains "
            f"one iteration of 64 prompts on the same batch per seed (learning rate {cg.LEARNING_RATE:g}, one epoch). "
            "The gain is the expected accuracy after it minus the checkpoint's. The uniform line is a least-squares "
            "line of mean gain against samples through uniform at n, 1.5n and 2n; an arm's efficiency is the budget "
-           "that line needs for the arm's mean gain, over the samples the arm generated (pre-sampling counted): above "
-           "1, the arm buys its gain with fewer samples than uniform would. Intervals: 95% paired bootstrap over "
-           f"seeds, the line refitted in each resample ({resamples} resamples).", ""]
+           "that line needs for the arm's mean gain, over the samples the arm generated (pre-sampling counted; in "
+           "rounds, the samples drawn, not the caps): above 1, the arm buys its gain with fewer samples than uniform "
+           "would. Intervals: 95% paired bootstrap over seeds, the line refitted in each resample "
+           f"({resamples} resamples). An arm with fewer seeds than the uniform arms (a phase still running) is "
+           "paired with them on its own seeds: its differences are over those seeds and its efficiency reads "
+           "uniform's line refitted on them; the seeds column says how many.", "",
+           "Arms:", ""]
+    for arm in cg.arm_order(configurations):
+        out.append(f"- `{arm}`: {GRPO_ARM_TEXT.get(arm) or describe(configurations[arm])}")
+    out.append("")
     if summary["otherCpuRows"]:
         out += [f"{summary['otherCpuRows']} rows from other CPU models are left out of the pairing.", ""]
     for checkpoint, result in summary["checkpoints"].items():
@@ -184,12 +232,13 @@ def grpo_section(rows: list[dict], resamples: int) -> tuple[list[str], dict | No
                 f"{line['nonPositiveSlopeReplicates']} of {result['resamples']} resamples flat or falling"
                 + ("." if line["identified"] else "; the slope's interval reaches 0, so no budget can be read off "
                    "the line and the efficiencies are not identified."), "",
-                "| arm | samples | mean gain (points) | gain minus uniform-n | gain minus uniform-2n | efficiency |",
-                "|---|---:|---:|---:|---:|---:|"]
+                "| arm | seeds | samples | mean gain (points) | gain minus uniform-n | gain minus uniform-2n | efficiency |",
+                "|---|---:|---:|---:|---:|---:|---:|"]
 
         def points(d):
             return f"{100 * d['estimate']:+.2f} [{100 * d['low']:+.2f}, {100 * d['high']:+.2f}]"
 
+        partial = []
         for arm, a in result["arms"].items():
             if arm in cg.UNIFORM_ARMS:
                 efficiency = "—"
@@ -197,38 +246,82 @@ def grpo_section(rows: list[dict], resamples: int) -> tuple[list[str], dict | No
                 efficiency = with_interval(a["efficiency"])
             else:
                 efficiency = "not identified"
-            out.append(f"| {arm} | {a['meanSamples']:,.0f} | {100 * a['meanGain']:+.2f} | "
-                       f"{points(a['gainOverSmallestUniform'])} | {points(a['gainOverLargestUniform'])} | {efficiency} |")
+            out.append(f"| {arm} | {a['seeds']} | {a['meanSamples']:,.0f} | {100 * a['meanGain']:+.2f} | "
+                       f"{points(a['gainOverSmallestUniform'])} | {points(a['gainOverLargestUniform'])} | "
+                       f"{efficiency} |")
+            if "line" in a:
+                partial.append((arm, a))
         out.append("")
+        for arm, a in partial:
+            own = a["line"]
+            out.append(f"- {arm}, on its {a['seeds']} seeds: uniform's line there rises "
+                       f"{100 * 1000 * own['slope']:.2f} points per 1,000 samples "
+                       f"[{100 * 1000 * own['slopeLow']:.2f}, {100 * 1000 * own['slopeHigh']:.2f}]"
+                       + ("" if own["identified"] else ", its interval reaching 0") + ".")
+        for arm, count in result.get("tooFewSeeds", {}).items():
+            out.append(f"- {arm}: {count} seed{'s' if count != 1 else ''} paired with the uniform arms; not analysed.")
+        if partial or result.get("tooFewSeeds"):
+            out.append("")
     out += ["![GRPO: gain in expected accuracy against samples generated, per checkpoint]"
-            "(allocation/convergence-grpo.svg)", ""]
+            "(allocation/convergence-grpo.svg)", "",
+            f"(In the plot, arms that spent the same samples are drawn side by side, {DODGE} samples apart.)", ""]
     dropped = [r["iteration"].get("trainingSteps") for r in mine]
     if dropped:
         out += [f"Training steps per branch: {min(dropped)} to {max(dropped)}.", ""]
     return out, summary
 
 
+# colours of the non-uniform arms, the same in every checkpoint's panel
+ARM_COLORS = ["#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+              "#aec7e8"]
+UNIFORM_COLOR = "#1f77b4"
+DODGE = 12
+
+
 def grpo_plot(summary: dict, rows: list[dict]) -> str:
-    series = []
-    colors = {"v0": gh.PALETTE[0], "grpo-v3": gh.PALETTE[1], "grpo-v6": gh.PALETTE[2]}
-    for checkpoint, result in summary["checkpoints"].items():
-        if "error" in result:
-            continue
-        color = colors[checkpoint]
+    """One panel per checkpoint, stacked in one SVG, on a common gain axis:
+    uniform's line and points, and every other arm in a colour of its own."""
+    results = {c: r for c, r in summary["checkpoints"].items() if "error" not in r}
+    arms = cg.arm_order({arm for result in results.values() for arm in result["arms"] if arm not in cg.UNIFORM_ARMS})
+    arm_colors = {arm: ARM_COLORS[i % len(ARM_COLORS)] for i, arm in enumerate(arms)}
+    panels = {}
+    for checkpoint, result in results.items():
         line = result["line"]
         xs = [result["arms"][a]["meanSamples"] for a in cg.UNIFORM_ARMS]
-        series.append({"label": f"{checkpoint}: uniform line", "color": color, "markers": False,
-                       "points": [(x, 100 * (line["intercept"] + line["slope"] * x)) for x in (min(xs), max(xs))]})
+        series = [{"label": "uniform n, 1.5n, 2n", "color": UNIFORM_COLOR, "markers": False,
+                   "points": [(x, 100 * (line["intercept"] + line["slope"] * x)) for x in (min(xs), max(xs))]}]
+        # arms at the same samples (the fixed budgets) are drawn side by side, DODGE samples apart
+        at: dict[float, list[str]] = {}
+        for arm, a in result["arms"].items():
+            at.setdefault(round(a["meanSamples"]), []).append(arm)
         for arm, a in result["arms"].items():
             d = a["gainOverSmallestUniform"]
             base = a["meanGain"] - d["estimate"]
-            series.append({"label": f"{checkpoint}: uniform n, 1.5n, 2n" if arm in cg.UNIFORM_ARMS
-                           else f"{checkpoint}: {arm}", "color": color if arm in cg.UNIFORM_ARMS else None,
-                           "points": [(a["meanSamples"], 100 * a["meanGain"])],
-                           "errors": [(a["meanSamples"], 100 * (base + d["low"]), 100 * (base + d["high"]))]})
-    return gh.svg_line_plot(series, "GRPO: mean gain of one iteration (bars: 95% interval of the gain minus uniform-n's)",
-                            "samples generated in the iteration (pre-sampling counted)",
-                            "gain in expected accuracy (points)", width=900)
+            uniform = arm in cg.UNIFORM_ARMS
+            group = at[round(a["meanSamples"])]
+            x = a["meanSamples"] + DODGE * (group.index(arm) - (len(group) - 1) / 2)
+            series.append({"label": "uniform n, 1.5n, 2n" if uniform else arm,
+                           "color": UNIFORM_COLOR if uniform else arm_colors[arm],
+                           "points": [(x, 100 * a["meanGain"])],
+                           "errors": [(x, 100 * (base + d["low"]), 100 * (base + d["high"]))]})
+        panels[checkpoint] = series
+    values = [v for series in panels.values() for s in series
+              for v in [y for _, y in s["points"]] + [x for _, lo, hi in s.get("errors", []) for x in (lo, hi)]]
+    y_range = (min(values), max(values)) if values else None
+    xs = [x for series in panels.values() for s in series for x, _ in s["points"]]
+    x_range = (min(xs) - 2 * DODGE, max(xs) + 2 * DODGE) if xs else None
+    width, height = 900, 440
+    inner = []
+    for index, (checkpoint, series) in enumerate(panels.items()):
+        text = gh.svg_line_plot(series, f"GRPO from {checkpoint}: mean gain of one iteration (bars: 95% interval "
+                                        f"of the gain minus uniform-n's)",
+                                "samples generated in the iteration (pre-sampling counted)",
+                                "gain in expected accuracy (points)", width=width, height=height, y_range=y_range,
+                                x_range=x_range)
+        inner.append(text.replace("<svg ", f'<svg x="0" y="{index * height}" ', 1))
+    total = height * max(1, len(inner))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total}" viewBox="0 0 {width} {total}">\n'
+            + "".join(inner) + "</svg>\n")
 
 
 # ---------------------------------------------------------------- lr grid

@@ -259,7 +259,8 @@ PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 
 
 def svg_line_plot(series: list[dict], title: str, x_label: str, y_label: str,
-                  width: int = 760, height: int = 440, y_range: tuple[float, float] | None = None) -> str:
+                  width: int = 760, height: int = 440, y_range: tuple[float, float] | None = None,
+                  x_range: tuple[float, float] | None = None) -> str:
     """A line plot as SVG text. Each series is {"label", "points": [(x, y)],
     optional "color", "dash", "band" ([(x, low, high)], drawn as a shaded
     region), "errors" ([(x, low, high)], drawn as error bars) and "markers"
@@ -271,7 +272,7 @@ def svg_line_plot(series: list[dict], title: str, x_label: str, y_label: str,
     ys += [v for s in series for _, low, high in s.get("band", []) + s.get("errors", []) for v in (low, high)]
     if not xs:
         xs, ys = [0, 1], [0, 1]
-    x0, x1 = min(xs), max(xs)
+    x0, x1 = x_range if x_range else (min(xs), max(xs))
     y0, y1 = y_range if y_range else (min(ys), max(ys))
     if x1 == x0:
         x1 = x0 + 1
