@@ -29,11 +29,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## The main job: GVM-RAFT end to end on this machine with the built-in model
-## (tasks, warm start, a coordinator and two workers, a few iterations), then
-## a per-iteration table and an SVG plot; state in $(DATA_DIR)/demo.
-demo: release
-	$(PYTHON) scripts/demo.py --data $(DATA_DIR)/demo
+## The main job: uniform-n and the convergence benchmark's best allocation
+## strategy side by side, RAFT end to end on this machine with the built-in
+## model (tasks, warm start, one coordinator and two workers serving both
+## runs), then the samples each needed to the same accuracy beside the
+## benchmark's interval, and an SVG plot; state in $(DATA_DIR)/demo. It runs
+## in the analysis venv, whose numpy reads the benchmark's rows. DEMO_ARGS
+## (for example --fresh, or --strategy knapsack) go to scripts/demo.py.
+demo: release $(ANALYSIS_VENV)/.ready
+	$(ANALYSIS_VENV)/bin/python scripts/demo.py --data $(DATA_DIR)/demo $(DEMO_ARGS)
 
 ## A release coordinator alone on 127.0.0.1:8420, state in $(DATA_DIR)/gvm.sqlite.
 run: release
@@ -55,8 +59,8 @@ test: deps $(ANALYSIS_VENV)/.ready
 	$(PYTHON) scripts/chaos.py --short --binary .build/debug/gvm-coordinator
 	GVM_FAULT_DOUBLE_COUNT=5 $(PYTHON) scripts/chaos.py --tiny --expect-violations --binary .build/debug/gvm-coordinator
 
-## The analysis scripts' pinned numpy, in a venv under .build/ (the mechanism
-## benchmark and its unit tests; ANALYSIS_VENV is set at the top, since
+## The analysis scripts' pinned numpy, in a venv under .build/ (the demo, the
+## benchmarks and their unit tests; ANALYSIS_VENV is set at the top, since
 ## prerequisites are expanded as the rules are read).
 $(ANALYSIS_VENV)/.ready:
 	rm -rf $(ANALYSIS_VENV)
