@@ -141,17 +141,6 @@ def stored_configuration(configuration: dict) -> dict:
     return {**configuration, "builtin": {**configuration["builtin"], "weights": weights}}
 
 
-def rounds_statistics(iteration: dict) -> dict:
-    """For an iteration in rounds: its generationBudget (pre-samples and
-    the caps n_i) and what the prompts that stopped early left unspent.
-    samplesGenerated, not these, is what a row counts: the samples drawn.
-    Empty for an iteration without rounds (the rows of the first arms have
-    neither field)."""
-    if iteration.get("unspent") is None:
-        return {}
-    return {"generationBudget": iteration.get("generationBudget"), "unspent": iteration["unspent"]}
-
-
 class Session:
     """A coordinator with the benchmark's datasets and two built-in workers."""
 
@@ -207,7 +196,7 @@ class Session:
                 "trainingSteps": (it.get("training") or {}).get("steps"),
                 "acceptanceMean": (it.get("acceptance") or {}).get("mean"),
                 "allocation": {k: (it.get("allocation") or {}).get(k) for k in ("min", "median", "max")},
-                **rounds_statistics(it)})
+                **cv.rounds_statistics(it)})
         return out
 
     def close(self) -> None:

@@ -85,11 +85,6 @@ class Arms(unittest.TestCase):
         self.assertEqual(cg.ARMS["knapsack-rounds"]["rounds"]["size"], 4)
         self.assertEqual(cg.ARMS["uniform-2n-rounds"]["rounds"]["size"], 4)
 
-    def test_rounds_statistics_keep_caps_and_unspent_apart_from_samples_drawn(self):
-        self.assertEqual(cg.rounds_statistics({"samplesGenerated": 512, "generationBudget": 512}), {})
-        self.assertEqual(cg.rounds_statistics({"samplesGenerated": 700, "generationBudget": 1024, "unspent": 324}),
-                         {"generationBudget": 1024, "unspent": 324})
-
     def test_checkpoints_and_group_durations(self):
         self.assertEqual(cg.parse_checkpoints(None), list(cg.CHECKPOINT_NAMES))
         self.assertEqual(cg.parse_checkpoints("grpo-v6,v0"), ["v0", "grpo-v6"])
