@@ -59,20 +59,25 @@ extension SQLiteStore {
             // The history may leave every prompt without pre-samples.
             try advanceIfStageComplete(db, runId: runId, iteration: number, now: now)
         case .sampleDirectly:
-            let outcome = if let estimates {
-                IterationPlanner.allocate(estimates: estimates, configuration: configuration)
-            } else {
-                IterationPlanner.allocate(
-                    statistics: Array(repeating: PromptStageStatistics(), count: batch.count), configuration: configuration)
-            }
-            if let estimates {
-                try Self.recordEstimates(
-                    db, runId: runId, iteration: number, estimates: estimates, flagsApply: configuration.algorithm == .grpo)
-            }
+            let outcome = try allocationOutcome(
+                db, run: run, iteration: number, estimates: estimates,
+                statistics: Array(repeating: PromptStageStatistics(), count: batch.count))
             try applyAllocation(
                 db, runId: runId, iteration: number, configuration: configuration, batch: batch,
                 presampleCounts: presampleCounts, outcome: outcome, now: now)
         }
+    }
+
+    /// The allocation of an iteration: from the history's estimates when the
+    /// run uses them (which are recorded beside n_i), else from `statistics`.
+    func allocationOutcome(
+        _ db: Database, run: RunRow, iteration: Int, estimates: [PromptEstimate]?, statistics: [PromptStageStatistics]
+    ) throws -> IterationPlanner.AllocationOutcome {
+        let configuration = run.configuration
+        guard let estimates else { return IterationPlanner.allocate(statistics: statistics, configuration: configuration) }
+        try Self.recordEstimates(
+            db, runId: run.id, iteration: iteration, estimates: estimates, flagsApply: configuration.algorithm == .grpo)
+        return IterationPlanner.allocate(estimates: estimates, configuration: configuration)
     }
 
     /// The history estimates of a batch at `iteration` under the run's parameters.
@@ -138,16 +143,11 @@ extension SQLiteStore {
             let configuration = run.configuration
             let records = try Self.presampleStatistics(db, runId: runId, iteration: iteration)
             let batch = records.map(\.promptId)
-            let outcome: IterationPlanner.AllocationOutcome
-            if configuration.strategyNeeds.usesHistory {
-                // Step 4: the estimates now include this iteration's pre-samples.
-                let estimates = try historyEstimates(db, run: run, iteration: iteration, batch: batch)
-                try Self.recordEstimates(
-                    db, runId: runId, iteration: iteration, estimates: estimates, flagsApply: configuration.algorithm == .grpo)
-                outcome = IterationPlanner.allocate(estimates: estimates, configuration: configuration)
-            } else {
-                outcome = IterationPlanner.allocate(statistics: records.map(\.statistics), configuration: configuration)
-            }
+            // Step 4: the history's estimates now include this iteration's pre-samples.
+            let estimates = try configuration.strategyNeeds.usesHistory
+                ? historyEstimates(db, run: run, iteration: iteration, batch: batch) : nil
+            let outcome = try allocationOutcome(
+                db, run: run, iteration: iteration, estimates: estimates, statistics: records.map(\.statistics))
             try applyAllocation(
                 db, runId: runId, iteration: iteration, configuration: configuration, batch: batch,
                 presampleCounts: try Self.presampleCounts(db, runId: runId, iteration: iteration, configuration: configuration),
