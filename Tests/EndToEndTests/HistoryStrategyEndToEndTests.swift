@@ -129,13 +129,18 @@ struct HistoryStrategyEndToEndTests {
     }
 
     @Test(
-        "bad history parameters are refused with a 400 naming the field",
+        "bad history, floor and rounds parameters are refused with a 400 naming the field, and no run is stored",
         arguments: [
             (#""strategy":"knapsack","history":{"decay":0}"#, "history.decay"),
             (#""strategy":"variance","history":{"window":2}"#, "history.window"),
             (#""strategy":"knapsack","knapsackFloor":0"#, "knapsackFloor"),
             (#""strategy":"uniform","history":{}"#, "history"),
             (#""strategy":"knapsack","filterThreshold":0.5"#, "filterThreshold"),
+            (#""rounds":{"size":9}"#, "rounds.size"),
+            (#""rounds":{"correctTarget":2}"#, "rounds.correctTarget"),
+            (#""algorithm":"grpo","rounds":{"acceptedTarget":4}"#, "rounds.acceptedTarget"),
+            (#""rounds":{"size":4,"patience":2}"#, "rounds.patience"),
+            (#""presampleAccounting":"countTowardBudget","rounds":{}"#, "rounds"),
         ])
     func refused(fields: String, field: String) async throws {
         let cluster = try await Cluster.start()
@@ -144,5 +149,8 @@ struct HistoryStrategyEndToEndTests {
         #expect(response.status == 400)
         struct Refusal: Decodable { struct Error: Decodable { var field: String? }; var error: Error }
         #expect(try JSONDecoder().decode(Refusal.self, from: response.body).error.field == field, "\(String(decoding: response.body, as: UTF8.self))")
+        // Nothing was stored: the coordinator still has no run.
+        struct Runs: Decodable { var runs: [RunSummaryView] }
+        #expect(try await cluster.getJSON("/v1/runs", as: Runs.self).runs.isEmpty)
     }
 }
