@@ -210,18 +210,24 @@ class Allocation(unittest.TestCase):
             me.make_plan(self.pool, arm, "equalMain", self.presamples)     # no history given
 
 
+def driver_setup(tmp: str) -> tuple[str, str, list[str]]:
+    """Fake pools of two batches at v0 and v6 in `tmp`, and the driver's
+    arguments for them: (results file, report, argv)."""
+    cache = os.path.join(tmp, "cache")
+    for label, seed in (("v0", 1), ("v6", 2)):
+        for b in range(2):
+            write_fake_batch(cache, label, b, m=4, M=16, D=8, seed=seed * 10 + b)
+    results, report = os.path.join(tmp, "r.jsonl"), os.path.join(tmp, "docs", "a.md")
+    return results, report, ["--cache", cache, "--labels", "v0,v6", "--results", results, "--report", report,
+                            "--replicates", "20", "--batches", "2", "--weights", ","]
+
+
 class Driver(unittest.TestCase):
     def test_only_the_history_arms_rows_are_appended(self):
         """Rows of the other arms, already there, are neither recomputed nor
         changed; the history arms' rows are added, for both versions."""
         with tempfile.TemporaryDirectory() as tmp:
-            cache = os.path.join(tmp, "cache")
-            for label, seed in (("v0", 1), ("v6", 2)):
-                for b in range(2):
-                    write_fake_batch(cache, label, b, m=4, M=16, D=8, seed=seed * 10 + b)
-            results, report = os.path.join(tmp, "r.jsonl"), os.path.join(tmp, "docs", "a.md")
-            argv = ["--cache", cache, "--labels", "v0,v6", "--results", results, "--report", report,
-                    "--replicates", "20", "--batches", "2", "--weights", ","]
+            results, report, argv = driver_setup(tmp)
             old_arms = tuple(arm for arm in me.ARMS if arm.kind != "history")
             with mock.patch.object(me, "ARMS", old_arms), contextlib.redirect_stdout(io.StringIO()):
                 mechanism.main(argv)

@@ -25,7 +25,7 @@ import mechanism  # noqa: E402
 import mechanism_estimators as me  # noqa: E402
 import mechanism_history as mh  # noqa: E402
 from test_mechanism_estimators import reference_estimates, synthetic_arrays, write_fake_batch  # noqa: E402
-from test_mechanism_history import small_setup  # noqa: E402
+from test_mechanism_history import driver_setup, small_setup  # noqa: E402
 
 ROUNDS_ARMS = [arm for arm in me.ARMS if arm.rounds is not None]
 RAFT, GRPO = me.RAFT_ROUNDS, me.GRPO_ROUNDS
@@ -239,13 +239,7 @@ class RoundsArms(unittest.TestCase):
 class Driver(unittest.TestCase):
     def test_only_the_rounds_arms_rows_are_appended(self):
         with tempfile.TemporaryDirectory() as tmp:
-            cache = os.path.join(tmp, "cache")
-            for label, seed in (("v0", 1), ("v6", 2)):
-                for b in range(2):
-                    write_fake_batch(cache, label, b, m=4, M=16, D=8, seed=seed * 10 + b)
-            results, report = os.path.join(tmp, "r.jsonl"), os.path.join(tmp, "docs", "a.md")
-            argv = ["--cache", cache, "--labels", "v0,v6", "--results", results, "--report", report,
-                    "--replicates", "20", "--batches", "2", "--weights", ","]
+            results, report, argv = driver_setup(tmp)
             plain_arms = tuple(arm for arm in me.ARMS if arm.rounds is None)
             with mock.patch.object(me, "ARMS", plain_arms), contextlib.redirect_stdout(io.StringIO()):
                 mechanism.main(argv)
