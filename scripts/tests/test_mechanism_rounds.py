@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import mechanism  # noqa: E402
 import mechanism_estimators as me  # noqa: E402
 import mechanism_history as mh  # noqa: E402
-from test_mechanism_estimators import reference_estimates, synthetic_arrays, write_fake_batch  # noqa: E402
+from test_mechanism_estimators import reference_estimates, synthetic_arrays  # noqa: E402
 from test_mechanism_history import driver_setup, small_setup  # noqa: E402
 
 ROUNDS_ARMS = [arm for arm in me.ARMS if arm.rounds is not None]
