@@ -10,16 +10,31 @@ Phases (`--phase`):
            pick the learning rate for `raft` from its report (highest mean AUC
            of expected accuracy against samples).
   raft     12 paired seeds x the arms below, at `--learning-rate`.
+  raft-pool128
+           the one change of setting: raft's design (version 0, --learning-rate,
+           12 iterations of 64 prompts, n = 8, the evaluation, seeds 1-12) on a
+           128-prompt pool, the first 128 prompts of pool.jsonl (pool-128.jsonl
+           in the tasks folder, written from pool.jsonl once, when absent, and
+           uploaded as the dataset convergence-pool-128), so a prompt comes back
+           every 128 / 64 = 2 iterations, 6 visits in 12, and the history arms'
+           history has seen every prompt from iteration 2 on. Its arms, by
+           default: uniform-n, uniform-n-aa (the A/A control), knapsack and
+           gvm-history, as defined below; its targets come from uniform-n and
+           uniform-n-aa (TARGET_ARMS). Its rows go in the same results file
+           with "phase": "raft-pool128".
+PHASES holds what differs by phase (default seeds and arms, the pool file and
+its dataset name, the learning-rate grid); each row records its pool's size
+(poolPrompts) and revisitInterval = poolPrompts / prompts per iteration.
 
 Common settings: version 0 is docs/allocation/checkpoints/v0.weights (the
 committed bytes, on every machine); the training dataset is the 512-prompt
 pool (.build/mechanism/tasks/pool.jsonl, made as scripts/mechanism-checkpoints.py
-makes it, seed 7, if absent) at 64 prompts per iteration, so a prompt recurs
-every 512 / 64 = 8 iterations; 12 iterations; n = 8; epochsPerIteration 1;
-exact gradient norms; generation at temperature 1, 128 new tokens at most;
-the run's own evaluate stage shrunk to 10 test prompts (the metric is
-offline). The run seed fixes the prompt batches, so the arms of one seed see
-the same prompts.
+makes it, seed 7, if absent; raft-pool128 takes its first 128 prompts) at 64
+prompts per iteration, so a prompt recurs every 512 / 64 = 8 iterations; 12
+iterations; n = 8; epochsPerIteration 1; exact gradient norms; generation at
+temperature 1, 128 new tokens at most; the run's own evaluate stage shrunk to
+10 test prompts (the metric is offline). The run seed fixes the prompt
+batches, so the arms of one seed see the same prompts.
 
 Arms of `raft` (all RAFT):
   uniform-n         uniform, no pre-sampling, n = 8
@@ -103,6 +118,8 @@ fails). The analysis pairs seeds only on the same cpuModel.
     python3 scripts/convergence.py --phase lr-grid [--max-minutes 55]
     python3 scripts/convergence.py --phase raft --learning-rate 3e-4 [--max-minutes 55]
     python3 scripts/convergence.py --phase raft --report
+    python3 scripts/convergence.py --phase raft-pool128 --learning-rate 1e-4 [--max-minutes 55]
+    python3 scripts/convergence.py --phase raft-pool128 --report
 """
 from __future__ import annotations
 
@@ -120,6 +137,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gvmharness as gh  # noqa: E402
@@ -129,7 +147,6 @@ RESULTS = os.path.join(gh.REPO_ROOT, "docs", "allocation", "convergence.jsonl")
 WORK = os.path.join(gh.REPO_ROOT, ".build", "convergence")
 TASKS = os.path.join(gh.REPO_ROOT, ".build", "mechanism", "tasks")
 LR_GRID = (1e-4, 3e-4, 1e-3)
-PHASE_SEEDS = {"lr-grid": "1-3", "raft": "1-12"}
 N, PRESAMPLES = 8, 8
 BALANCED_REFERENCE = "uniform-n+N'"
 # sampling until enough, RAFT's target: rounds of 4, a prompt stops at 4 accepted samples
@@ -169,6 +186,26 @@ AA_SAMPLER_OFFSET = 1_000_000
 ALIASES = {"uniform-n+N": "uniform-n+N'", "uniform-n+nprime": "uniform-n+N'"}
 
 
+class Phase(NamedTuple):
+    seeds: str                     # default --seeds
+    arms: tuple[str, ...]          # default --arms (the grid runs its one arm at every rate)
+    pool: str                      # the training pool, a file in the tasks folder
+    dataset: str                   # the pool's dataset name on the coordinator
+    prompts: int | None = None     # a subset pool: the first this many prompts of POOL (None: POOL itself)
+    learning_rates: tuple[float, ...] | None = None  # a grid; None: one rate, --learning-rate
+
+
+POOL = "pool.jsonl"
+# what differs by phase; everything else (version 0, n, the evaluation) is common
+PHASES: dict[str, Phase] = {
+    "lr-grid": Phase("1-3", ("uniform-n",), POOL, "convergence-pool", learning_rates=LR_GRID),
+    "raft": Phase("1-12", tuple(ARMS), POOL, "convergence-pool"),
+    # the one change of setting: a pool small enough that history knows nearly every prompt
+    "raft-pool128": Phase("1-12", ("uniform-n", AA_ARM, "knapsack", "gvm-history"), "pool-128.jsonl",
+                          "convergence-pool-128", prompts=128),
+}
+
+
 
 def say(line: str = "") -> None:
     print(line, flush=True)
@@ -193,9 +230,9 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def parse_arms(text: str | None) -> list[str]:
+def parse_arms(text: str | None, default=tuple(ARMS)) -> list[str]:
     if not text:
-        return list(ARMS)
+        return list(default)
     arms = []
     for name in text.split(","):
         name = ALIASES.get(name.strip(), name.strip())
@@ -220,8 +257,9 @@ def cumulative(per_iteration: list[int], versions: list[int]) -> list[int]:
 
 def plan(phase: str, arms: list[str], seeds: list[int], learning_rate: float | None) -> list[list[tuple]]:
     """Seed groups of (arm, seed, learningRate), every arm of a seed together."""
-    if phase == "lr-grid":
-        return [[("uniform-n", s, lr) for lr in LR_GRID] for s in seeds]
+    grid = PHASES[phase].learning_rates
+    if grid is not None:
+        return [[(arm, s, lr) for arm in PHASES[phase].arms for lr in grid] for s in seeds]
     return [[(arm, s, learning_rate) for arm in arms] for s in seeds]
 
 
@@ -230,10 +268,10 @@ def row_key(row: dict) -> tuple:
 
 
 def run_configuration(arm: str, seed: int, learning_rate: float, iterations: int, prompts: int,
-                      test_prompts: int) -> dict:
+                      test_prompts: int, dataset: str = "convergence-pool") -> dict:
     top, builtin = ARMS[arm]
     configuration = {
-        "dataset": "convergence-pool", "model": "builtin", "algorithm": "raft",
+        "dataset": dataset, "model": "builtin", "algorithm": "raft",
         "presamples": 0, "samplesPerPrompt": N, "promptsPerIteration": prompts, "iterations": iterations,
         "maxSamplesPerLease": 8, "trainOnPresamples": False, "prompt": {"completion": "{problem}\n"},
         "generation": {"temperature": 1.0, "maxTokens": 128}, "gradNorm": "exact", "seed": seed,
@@ -287,6 +325,35 @@ def ensure_tasks(tasks: str) -> None:
     made = module.make_tasks(os.path.dirname(os.path.abspath(tasks)))
     if os.path.abspath(made) != os.path.abspath(tasks):
         raise SystemExit(f"--tasks {tasks} must be a folder named tasks (made {made})")
+
+
+def pool_lines(path: str) -> list[bytes]:
+    """A pool's prompts, one JSON line each (blank lines are not prompts)."""
+    with open(path, "rb") as f:
+        return [line if line.endswith(b"\n") else line + b"\n" for line in f if line.strip()]
+
+
+def phase_pool(tasks: str, phase: str) -> str:
+    """The phase's training pool in the tasks folder. A subset pool, the
+    first `prompts` prompts of pool.jsonl, is written once, when absent; one
+    that is present must hold exactly those prompts."""
+    spec = PHASES[phase]
+    path = os.path.join(tasks, spec.pool)
+    if spec.prompts is None:
+        return path
+    lines = pool_lines(os.path.join(tasks, POOL))
+    if len(lines) < spec.prompts:
+        raise SystemExit(f"{os.path.join(tasks, POOL)} has {len(lines)} prompts; {phase} needs {spec.prompts}")
+    wanted = b"".join(lines[:spec.prompts])
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            if f.read() != wanted:
+                raise SystemExit(f"{path} is not the first {spec.prompts} prompts of {POOL}: remove it to remake it")
+        return path
+    with open(path + ".partial", "wb") as f:
+        f.write(wanted)
+    os.replace(path + ".partial", path)
+    return path
 
 
 # ---------------------------------------------------------------- evaluation
@@ -353,14 +420,15 @@ def run_one(args, phase: str, arm: str, seed: int, learning_rate: float, machine
         shutil.rmtree(folder)
     os.makedirs(folder)
     versions = evaluated_versions(args.iterations, args.eval_every)
+    spec = PHASES[phase]
     configuration = run_configuration(arm, seed, learning_rate, args.iterations, args.prompts_per_iteration,
-                                      args.test_prompts)
+                                      args.test_prompts, spec.dataset)
     coordinator = gh.Coordinator(os.path.join(folder, "gvm.sqlite"), os.path.join(folder, "coordinator.log"))
     workers: list[gh.Worker] = []
     weights = {0: VERSION0}
     try:
         client = coordinator.client()
-        for name, path in (("convergence-pool", "pool.jsonl"), ("convergence-test", "test.jsonl")):
+        for name, path in ((spec.dataset, spec.pool), ("convergence-test", "test.jsonl")):
             with open(os.path.join(args.tasks, path), "rb") as f:
                 client.json("POST", f"/v1/datasets?name={name}", raw=f.read(), content_type="application/x-ndjson")
         run_id = client.json("POST", "/v1/runs", configuration)["runId"]
@@ -438,7 +506,7 @@ def run_one(args, phase: str, arm: str, seed: int, learning_rate: float, machine
         "evaluation": {"tasks": evaluations[versions[-1]]["tasks"], "limit": args.eval_limit,
                        "samplesPerTask": args.eval_samples, "seed": args.eval_seed, "temperature": 1,
                        "maxTokens": evaluations[versions[-1]]["maxTokens"], "testFile": "test.jsonl"},
-        "revisitInterval": machine["poolPrompts"] / args.prompts_per_iteration,
+        "poolPrompts": machine["poolPrompts"], "revisitInterval": machine["poolPrompts"] / args.prompts_per_iteration,
         "seconds": round(time.monotonic() - started, 1), "runSeconds": round(run_seconds, 1),
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": gh.git_revision(),
         "cpuModel": machine["cpuModel"], "openblasCore": machine["openblasCore"],
@@ -474,10 +542,25 @@ def append_row(path: str, row: dict) -> None:
 
 
 def settings_of(row: dict) -> tuple:
-    """What must match for rows of one phase to be read together."""
+    """What must match for rows of one phase to be read together (rows of
+    another phase are never compared: `clashes`)."""
     c = row["configuration"]
     return (c["iterations"], c["promptsPerIteration"], row["evaluation"]["limit"], row["evaluation"]["samplesPerTask"],
-            row["evaluation"]["seed"], tuple(p["version"] for p in row["points"]))
+            row["evaluation"]["seed"], tuple(p["version"] for p in row["points"]), c["dataset"])
+
+
+def settings_probe(phase: str, args) -> dict:
+    """A row-shaped stand-in for the settings a piece of `phase` would run with."""
+    return {"phase": phase,
+            "configuration": {"iterations": args.iterations, "promptsPerIteration": args.prompts_per_iteration,
+                              "dataset": PHASES[phase].dataset},
+            "evaluation": {"limit": args.eval_limit, "samplesPerTask": args.eval_samples, "seed": args.eval_seed},
+            "points": [{"version": v} for v in evaluated_versions(args.iterations, args.eval_every)]}
+
+
+def clashes(rows: list[dict], probe: dict) -> list[dict]:
+    """The rows of the probe's phase whose settings differ from it."""
+    return [r for r in rows if r["phase"] == probe["phase"] and settings_of(r) != settings_of(probe)]
 
 
 def group_estimate(group: list[tuple], rows: list[dict], phase: str) -> float | None:
@@ -486,7 +569,7 @@ def group_estimate(group: list[tuple], rows: list[dict], phase: str) -> float | 
     total = 0.0
     for arm, _, learning_rate in group:
         done = [r["seconds"] for r in rows if r["phase"] == phase and r["arm"] == arm
-                and (phase != "lr-grid" or float(r["learningRate"]) == float(learning_rate))]
+                and (PHASES[phase].learning_rates is None or float(r["learningRate"]) == float(learning_rate))]
         if not done:
             return None
         total += sum(done) / len(done)
@@ -494,18 +577,18 @@ def group_estimate(group: list[tuple], rows: list[dict], phase: str) -> float | 
 
 
 def drive(args) -> int:
-    seeds = parse_seeds(args.seeds or PHASE_SEEDS[args.phase])
-    arms = parse_arms(args.arms)
-    if args.phase == "raft" and args.learning_rate is None:
-        raise SystemExit("--phase raft needs --learning-rate (the lr-grid's report says which)")
+    spec = PHASES[args.phase]
+    seeds = parse_seeds(args.seeds or spec.seeds)
+    arms = parse_arms(args.arms, spec.arms)
+    if spec.learning_rates is None and args.learning_rate is None:
+        raise SystemExit(f"--phase {args.phase} needs --learning-rate (the lr-grid's report says which)")
     groups = plan(args.phase, arms, seeds, args.learning_rate)
     ensure_tasks(args.tasks)
+    pool = phase_pool(args.tasks, args.phase)
     os.makedirs(args.work, exist_ok=True)
     rows = read_rows(args.results)
-    probe = {"configuration": {"iterations": args.iterations, "promptsPerIteration": args.prompts_per_iteration},
-             "evaluation": {"limit": args.eval_limit, "samplesPerTask": args.eval_samples, "seed": args.eval_seed},
-             "points": [{"version": v} for v in evaluated_versions(args.iterations, args.eval_every)]}
-    clash = [r for r in rows if r["phase"] == args.phase and settings_of(r) != settings_of(probe)]
+    probe = settings_probe(args.phase, args)
+    clash = clashes(rows, probe)
     if clash:
         raise SystemExit(f"{args.results} holds {args.phase} rows with other settings "
                          f"({settings_of(clash[0])} against {settings_of(probe)}): use another --results")
@@ -515,11 +598,10 @@ def drive(args) -> int:
         f"{os.path.relpath(args.results, gh.REPO_ROOT) if args.results.startswith(gh.REPO_ROOT) else args.results}")
     if not todo:
         return 0
-    with open(os.path.join(args.tasks, "pool.jsonl")) as f:
-        pool_prompts = sum(1 for line in f if line.strip())
     machine = {"cpuModel": gh.cpu_model(), "openblasCore": openblas_core(args.tasks), "version0SHA256": sha256(VERSION0),
-               "poolPrompts": pool_prompts}
-    say(f"cpu {machine['cpuModel']}, OpenBLAS {machine['openblasCore']}, version 0 {machine['version0SHA256'][:12]}")
+               "poolPrompts": len(pool_lines(pool))}
+    say(f"cpu {machine['cpuModel']}, OpenBLAS {machine['openblasCore']}, version 0 {machine['version0SHA256'][:12]}; "
+        f"pool {spec.pool}, {machine['poolPrompts']} prompts")
     machine["version0Evaluation"] = evaluate_version0(args.work, os.path.join(args.tasks, "test.jsonl"), args,
                                                       machine["cpuModel"], machine["openblasCore"])
     v0 = machine["version0Evaluation"]
@@ -575,24 +657,26 @@ def points_table(rows: list[dict], label) -> list[str]:
 
 
 def report(args) -> int:
+    grid = PHASES[args.phase].learning_rates is not None
     rows = [r for r in read_rows(args.results) if r["phase"] == args.phase]
-    if args.phase == "raft" and args.learning_rate is not None:
+    if not grid and args.learning_rate is not None:
         rows = [r for r in rows if float(r["learningRate"]) == float(args.learning_rate)]
     if not rows:
         say(f"no {args.phase} rows in {args.results}")
         return 1
     rates = sorted({float(r["learningRate"]) for r in rows})
-    if args.phase == "raft" and len(rates) > 1:
-        say(f"raft rows at several learning rates {rates}: pass --learning-rate")
+    if not grid and len(rates) > 1:
+        say(f"{args.phase} rows at several learning rates {rates}: pass --learning-rate")
         return 1
-    label = (lambda r: f"lr {float(r['learningRate']):g}") if args.phase == "lr-grid" else (lambda r: r["arm"])
+    label = (lambda r: f"lr {float(r['learningRate']):g}") if grid else (lambda r: r["arm"])
     arms: dict[str, list[dict]] = {}
     for r in rows:
         arms.setdefault(label(r), []).append(r)
     say(f"== {args.phase}: {len(rows)} runs, " + ", ".join(f"{a} {len(rs)}" for a, rs in arms.items())
         + f"; cpu {sorted({str(r.get('cpuModel')) for r in rows})}, OpenBLAS "
         f"{sorted({str(r.get('openblasCore')) for r in rows})}, commits {sorted({str(r.get('commit')) for r in rows})}")
-    say(f"revisit interval: {sorted({r.get('revisitInterval') for r in rows}, key=str)} iterations")
+    say(f"pool prompts: {sorted({r.get('poolPrompts') for r in rows}, key=str)}, revisit interval: "
+        f"{sorted({r.get('revisitInterval') for r in rows}, key=str)} iterations")
     say("points (version, cumulative samples, expected accuracy):")
     for line in points_table(rows, label):
         say(line)
@@ -602,7 +686,7 @@ def report(args) -> int:
     if short:
         say(f"no analysis: runs of {short} have fewer than 3 evaluated versions (the fit needs 3)")
         return 0
-    if args.phase == "lr-grid":
+    if grid:
         baseline = label({"learningRate": rates[0]})
         comparisons = ()
     else:
@@ -611,7 +695,7 @@ def report(args) -> int:
         if baseline not in arms:
             say(f"no analysis: no {baseline} runs")
             return 0
-    if args.phase == "lr-grid":
+    if grid:
         means = {}
         for name, rs in arms.items():
             fits = [ca.fit_curve(r["samples"], r["accuracy"]) for r in runs_of(rs)]
@@ -621,12 +705,12 @@ def report(args) -> int:
         say("mean AUC (fitted expected accuracy averaged over the samples grid) per learning rate: "
             + ", ".join(f"{k} {v:.4f}" for k, v in means.items()) + f"; highest: {best}")
     try:
-        controls = {} if args.phase == "lr-grid" else {
+        controls = {} if grid else {
             "aa_arm": AA_ARM if AA_ARM in arms else None,
             "accounting_arm": ACCOUNTING_ARM if ACCOUNTING_ARM in arms else None}
         summary = ca.analyse({a: runs_of(rs) for a, rs in arms.items()}, baseline=baseline, comparisons=comparisons,
                              resamples=args.resamples,
-                             target_arms=None if args.phase == "lr-grid" else target_arms(arms), **controls)
+                             target_arms=None if grid else target_arms(arms), **controls)
     except ValueError as error:
         # e.g. an arm whose mean curve falls (a diverging learning rate): no target every arm reaches
         say(f"no ratios: {error}")
@@ -672,11 +756,15 @@ def report(args) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--phase", choices=("lr-grid", "raft"), required=True)
-    parser.add_argument("--learning-rate", type=float, help="builtin.learningRate of every raft arm (required for raft)")
+    parser.add_argument("--phase", choices=tuple(PHASES), required=True)
+    parser.add_argument("--learning-rate", type=float,
+                        help="builtin.learningRate of every arm (required for every phase but lr-grid)")
     parser.add_argument("--report", action="store_true", help="print the phase's analysis from the results file")
-    parser.add_argument("--seeds", help="e.g. 1-12 or 1,2,5 (default 1-3 for lr-grid, 1-12 for raft)")
-    parser.add_argument("--arms", help=f"raft arms, comma-separated (default all: {', '.join(ARMS)})")
+    parser.add_argument("--seeds", help="e.g. 1-12 or 1,2,5 (default " + ", ".join(
+        f"{spec.seeds} for {name}" for name, spec in PHASES.items()) + ")")
+    defaults = "; ".join(f"{name} {'every arm' if spec.arms == tuple(ARMS) else ','.join(spec.arms)}"
+                         for name, spec in PHASES.items() if spec.learning_rates is None)
+    parser.add_argument("--arms", help=f"arms, comma-separated, of {', '.join(ARMS)} (default: the phase's, {defaults})")
     parser.add_argument("--iterations", type=int, default=12)
     parser.add_argument("--prompts-per-iteration", type=int, default=64)
     parser.add_argument("--test-prompts", type=int, default=10, help="the run's own evaluate stage (builtin.testPrompts)")
@@ -698,8 +786,8 @@ def main(argv=None) -> int:
     args.results, args.work, args.tasks = (os.path.abspath(p) for p in (args.results, args.work, args.tasks))
     if args.iterations < 1 or args.prompts_per_iteration < 1 or args.eval_every < 1:
         parser.error("--iterations, --prompts-per-iteration and --eval-every must be at least 1")
-    if args.phase == "lr-grid" and args.arms:
-        parser.error("--arms is for --phase raft; the grid runs uniform-n")
+    if PHASES[args.phase].learning_rates is not None and args.arms:
+        parser.error(f"--arms is not for --phase {args.phase}; the grid runs {', '.join(PHASES[args.phase].arms)}")
     return report(args) if args.report else drive(args)
 
 

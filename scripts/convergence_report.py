@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes the convergence benchmark's tables and plots into docs/allocation.md
 (between its convergence markers) and docs/allocation/convergence-*.svg, from
-the committed rows: docs/allocation/convergence.jsonl (lr-grid and raft
-phases, scripts/convergence.py) and docs/allocation/convergence-grpo.jsonl
+the committed rows: docs/allocation/convergence.jsonl (lr-grid, raft and
+raft-pool128 phases, scripts/convergence.py; the raft-pool128 subsection only
+once it has rows) and docs/allocation/convergence-grpo.jsonl
 (GRPO branching, scripts/convergence_grpo.py). Nothing is run here; the
 hand-written reading follows the markers and is left alone.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import NamedTuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import convergence as cv  # noqa: E402
@@ -93,19 +95,46 @@ def provenance(rows: list[dict]) -> str:
 
 # ---------------------------------------------------------------- RAFT
 
-def raft_section(rows: list[dict], resamples: int) -> tuple[list[str], dict]:
-    rows = [r for r in rows if r["phase"] == "raft" and float(r["learningRate"]) == RAFT_LEARNING_RATE]
+class RaftPhase(NamedTuple):
+    """How the report shows one RAFT phase of scripts/convergence.py."""
+    phase: str
+    title: str
+    pool: str                 # where the prompts come from, as the setting's sentence names it
+    later: str                # what the arms outside the first design are, in the targets' rule
+    lead: str = ""            # a paragraph before the rows' provenance
+    plot: str | None = None   # the figure, written by main from the first phase's summary
+
+
+RAFT_PHASES = (
+    RaftPhase("raft", "### RAFT: full runs", "the 512-prompt pool", "added later",
+              plot="allocation/convergence-raft.svg"),
+    # the one change of setting, shown only once it has rows
+    RaftPhase("raft-pool128", "### RAFT with a 128-prompt pool: the one change of setting",
+              "a 128-prompt pool, the first 128 prompts of the 512", "the arms judged here",
+              lead="The full runs' history arms pre-sample only the prompts whose history is unsure, and with the "
+                   "512-prompt pool a prompt comes back every 8 iterations, 1.5 visits in 12, so history rarely knows "
+                   "it and they pre-sample on top of the budget. Here the one change is the pool: its first 128 "
+                   "prompts, so every prompt comes back every 2 iterations, 6 visits in 12, and history has seen "
+                   "every prompt from iteration 2 on. Everything else is the full runs' (version 0, learning rate, "
+                   "budget, evaluation, seeds, the arms' definitions); the targets come from uniform-n and its A/A "
+                   "arm in this pool."),
+)
+
+
+def phase_rows(rows: list[dict], phase: str) -> list[dict]:
+    return [r for r in rows if r["phase"] == phase and float(r["learningRate"]) == RAFT_LEARNING_RATE]
+
+
+def raft_section(rows: list[dict], resamples: int,
+                 spec: RaftPhase = RAFT_PHASES[0]) -> tuple[list[str], dict | None]:
+    """The section of one RAFT phase and its analysis (None, with a line
+    saying why, while its rows are too few to analyse)."""
+    rows = phase_rows(rows, spec.phase)
     arms: dict[str, list[dict]] = {}
     for r in rows:
         arms.setdefault(r["arm"], []).append(r)
-    summary = ca.analyse({a: cv.runs_of(rs) for a, rs in arms.items()}, comparisons=(("balanced", "uniform-n+N'"),)
-                         if "balanced" in arms and "uniform-n+N'" in arms else (), resamples=resamples,
-                         target_arms=cv.target_arms(arms),
-                         aa_arm=cv.AA_ARM if cv.AA_ARM in arms else None,
-                         accounting_arm=cv.ACCOUNTING_ARM if cv.ACCOUNTING_ARM in arms else None)
-    targets = summary["targets"]
-    out = ["### RAFT: full runs", "",
-           f"{provenance(rows)}. 12 iterations of 64 prompts from the 512-prompt pool (each prompt comes back every "
+    out = [spec.title, ""] + ([spec.lead, ""] if spec.lead else []) + [
+           f"{provenance(rows)}. 12 iterations of 64 prompts from {spec.pool} (each prompt comes back every "
            f"{sorted({r.get('revisitInterval') for r in rows}, key=str)[0]:g} iterations), learning rate "
            f"{RAFT_LEARNING_RATE:g}, one epoch per iteration; expected accuracy at temperature 1 on 1,000 test prompts "
            f"with 4 samples each, at versions 0, 3, 6, 9 and 12.", "",
@@ -121,9 +150,22 @@ def raft_section(rows: list[dict], resamples: int) -> tuple[list[str], dict]:
     start = rows[0]["points"][0]
     out += ["", f"Version 0: expected accuracy {100 * start['expectedAccuracy']:.1f}%, gold log-likelihood "
                 f"{start['goldLogLikelihood']:.3f} per task (the log-probability of the gold chain of thought)."]
+    try:
+        summary = ca.analyse({a: cv.runs_of(rs) for a, rs in arms.items()}, comparisons=(("balanced", "uniform-n+N'"),)
+                             if "balanced" in arms and "uniform-n+N'" in arms else (), resamples=resamples,
+                             target_arms=cv.target_arms(arms),
+                             aa_arm=cv.AA_ARM if cv.AA_ARM in arms else None,
+                             accounting_arm=cv.ACCOUNTING_ARM if cv.ACCOUNTING_ARM in arms else None)
+        targets = summary["targets"]
+        # The model-free check: the same targets read off isotonic fits with linear interpolation.
+        isotonic = ca.analyse({a: cv.runs_of(rs) for a, rs in arms.items()}, targets=targets, method="isotonic",
+                              resamples=resamples)
+    except ValueError as error:
+        # e.g. a piece that has run one seed: no pairs to bootstrap yet
+        return out + ["", f"No ratios yet: {error}.", ""], None
     later = [name for name in arms if name not in cv.TARGET_ARMS]
     out += ["", f"Targets (fixed rule: 1/4, 1/2 and 3/4 of the way from version 0 to the lowest final mean of any "
-                + ("arm of the first design (not " + ", ".join(later) + ", added later)" if later else "arm")
+                + ("arm of the first design (not " + ", ".join(later) + f", {spec.later})" if later else "arm")
                 + f" on the common samples grid, which ends at {summary['grid']['samples'][-1]:,.0f} samples): "
             + ", ".join(f"{100 * t:.1f}%" for t in targets) + ".", "",
             "Every ratio is the arm against uniform-n on paired seeds, with a 95% paired-bootstrap interval "
@@ -142,17 +184,16 @@ def raft_section(rows: list[dict], resamples: int) -> tuple[list[str], dict]:
             censored = "; ".join(f"{row['censoredArm']}/{row['censoredReference']}" for row in result["samplesToTarget"])
             out.append(f"| {name} | {reference} | {result['pairs']} | {with_interval(result['auc'], 3)} | "
                        f"{samples} | {versions} | {censored} |")
-    # The model-free check: the same targets read off isotonic fits with linear interpolation.
-    isotonic = ca.analyse({a: cv.runs_of(rs) for a, rs in arms.items()}, targets=targets, method="isotonic",
-                          resamples=resamples)
     middle = len(targets) // 2
     out += ["", f"Model-free check (isotonic fit, linear interpolation, the same targets), samples speed-up at "
                 f"{100 * targets[middle]:.1f}%: " + "; ".join(
                     f"{name} {with_interval(arm['ratios']['uniform-n']['samplesToTarget'][middle])}"
                     for name, arm in isotonic["arms"].items() if "uniform-n" in arm["ratios"]
                     and "error" not in arm["ratios"]["uniform-n"]) + "."]
+    # the controls: each one's line, or "no rows yet" where the phase runs it by default
     controls = summary["controls"]
-    out += [""]
+    planned = cv.PHASES[spec.phase].arms
+    paragraphs = []
     if "aa" in controls:
         aa = controls["aa"]
         verdicts = []
@@ -161,22 +202,24 @@ def raft_section(rows: list[dict], resamples: int) -> tuple[list[str], dict]:
                 verdicts.append(f"{title} at {100 * c['target']:.1f}%: {with_interval(c)}, half-width "
                                 f"{c['halfWidth']:.3f}, {'contains' if c['containsOne'] else 'EXCLUDES'} 1"
                                 + ("" if c["narrowEnough"] else f", {c['seedsNeeded']} seeds for 0.15"))
-        out.append(f"**A/A control** ({aa['arm']}, {aa['samplesToTarget'][0]['seeds']} seeds): AUC "
-                   f"{with_interval(aa['auc'], 3)}; " + "; ".join(verdicts) + ".")
-        out.append("")
-    else:
-        out += ["**A/A control**: no rows yet.", ""]
+        paragraphs.append(f"**A/A control** ({aa['arm']}, {aa['samplesToTarget'][0]['seeds']} seeds): AUC "
+                          f"{with_interval(aa['auc'], 3)}; " + "; ".join(verdicts) + ".")
+    elif cv.AA_ARM in planned:
+        paragraphs.append("**A/A control**: no rows yet.")
     if "accounting" in controls:
         acc = controls["accounting"]
-        out.append(f"**Accounting control** ({acc['arm']}): its samples over uniform-n's to each target, want "
-                   f"[1.6, 2.4]: " + "; ".join(
-                       f"{100 * c['target']:.1f}%: {c['samplesRatio']:.2f} [{c['low']:.2f}, {c['high']:.2f}] "
-                       f"{'pass' if c['pass'] else 'FAIL'}" for c in acc["samplesToTarget"]) + ".")
-    else:
-        out.append("**Accounting control**: no rows yet.")
-    out += ["", "![RAFT: expected accuracy against samples generated, per-arm mean and 95% band]"
-                "(allocation/convergence-raft.svg)", ""]
-    return out, summary
+        paragraphs.append(f"**Accounting control** ({acc['arm']}): its samples over uniform-n's to each target, want "
+                          f"[1.6, 2.4]: " + "; ".join(
+                              f"{100 * c['target']:.1f}%: {c['samplesRatio']:.2f} [{c['low']:.2f}, {c['high']:.2f}] "
+                              f"{'pass' if c['pass'] else 'FAIL'}" for c in acc["samplesToTarget"]) + ".")
+    elif cv.ACCOUNTING_ARM in planned:
+        paragraphs.append("**Accounting control**: no rows yet.")
+    if spec.plot:
+        paragraphs.append(f"![RAFT: expected accuracy against samples generated, per-arm mean and 95% band]"
+                          f"({spec.plot})")
+    for paragraph in paragraphs:
+        out += ["", paragraph]
+    return out + [""], summary
 
 
 def raft_plot(summary: dict) -> str:
@@ -344,6 +387,9 @@ def section(resamples: int) -> tuple[list[str], dict, dict | None, list[dict]]:
     rows = cv.read_rows(cv.RESULTS)
     grpo_rows = cv.read_rows(cg.RESULTS)
     raft_lines, raft_summary = raft_section(rows, resamples)
+    for spec in RAFT_PHASES[1:]:
+        if phase_rows(rows, spec.phase):
+            raft_lines += raft_section(rows, resamples, spec)[0]
     grpo_lines, grpo_summary = grpo_section(grpo_rows, resamples)
     lines = [BEGIN, "## Convergence benchmark: samples to the same accuracy", "",
              "Driven by `make bench-convergence` (scripts/convergence.py, scripts/convergence_grpo.py); this section "
@@ -364,8 +410,9 @@ def main(argv=None) -> int:
     if args.check:
         print(text)
         return 0
-    with open(os.path.join(FIGURES, "convergence-raft.svg"), "w") as f:
-        f.write(raft_plot(raft_summary))
+    if raft_summary is not None:
+        with open(os.path.join(FIGURES, "convergence-raft.svg"), "w") as f:
+            f.write(raft_plot(raft_summary))
     if grpo_summary is not None:
         with open(os.path.join(FIGURES, "convergence-grpo.svg"), "w") as f:
             f.write(grpo_plot(grpo_summary, grpo_rows))

@@ -1,7 +1,11 @@
 """Fast checks of scripts/convergence.py's pure pieces (no processes)."""
+import contextlib
+import io
 import os
 import sys
+import tempfile
 import unittest
+from types import SimpleNamespace
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import convergence as cv  # noqa: E402
@@ -185,6 +189,120 @@ class DriverTests(unittest.TestCase):
                 {"phase": "raft", "arm": "gvm", "learningRate": 1e-4, "seconds": 30}]
         self.assertEqual(cv.group_estimate([("uniform-n", 2, 1e-4), ("gvm", 2, 1e-4)], rows, "raft"), 40)
         self.assertIsNone(cv.group_estimate([("balanced", 2, 1e-4)], rows, "raft"))
+
+
+def settings_args(**changes) -> SimpleNamespace:
+    """The driver's default settings, as its parser would give them."""
+    return SimpleNamespace(**{"iterations": 12, "prompts_per_iteration": 64, "eval_limit": 1000, "eval_samples": 4,
+                              "eval_seed": 1, "eval_every": 3, **changes})
+
+
+def row_like(phase: str, **changes) -> dict:
+    """A results row as far as the clash check reads it."""
+    probe = cv.settings_probe(phase, settings_args(**changes))
+    return {**probe, "arm": "uniform-n", "seed": 1, "learningRate": 1e-4}
+
+
+class Pool128Phase(unittest.TestCase):
+    def write_pool(self, folder: str, prompts: int = 200) -> list[str]:
+        lines = [f'{{"problem":"{i}+1=?","answer":"{i + 1}"}}\n' for i in range(prompts)]
+        with open(os.path.join(folder, "pool.jsonl"), "w") as f:
+            f.write("".join(lines[:3]) + "\n" + "".join(lines[3:]))     # a blank line is not a prompt
+        return lines
+
+    def test_the_pool_is_the_first_128_prompts_written_once(self):
+        with tempfile.TemporaryDirectory() as folder:
+            lines = self.write_pool(folder)
+            path = cv.phase_pool(folder, "raft-pool128")
+            self.assertEqual(path, os.path.join(folder, "pool-128.jsonl"))
+            with open(path) as f:
+                self.assertEqual(f.read(), "".join(lines[:128]))
+            self.assertEqual(len(cv.pool_lines(path)), 128)
+            self.assertEqual(len(cv.pool_lines(path)) / 64, 2.0)     # the rows' revisitInterval at 64 per iteration
+            made = os.stat(path)
+            self.assertEqual(cv.phase_pool(folder, "raft-pool128"), path)
+            again = os.stat(path)
+            self.assertEqual((again.st_ino, again.st_mtime_ns), (made.st_ino, made.st_mtime_ns), "written twice")
+            self.assertFalse(os.path.exists(path + ".partial"))
+            # a pool-128.jsonl that is not the prefix is refused, not used or overwritten
+            with open(path, "a") as f:
+                f.write(lines[150])
+            with self.assertRaises(SystemExit):
+                cv.phase_pool(folder, "raft-pool128")
+            # the other phases train on pool.jsonl itself and write nothing
+            os.remove(path)
+            for phase in ("raft", "lr-grid"):
+                self.assertEqual(cv.phase_pool(folder, phase), os.path.join(folder, "pool.jsonl"))
+            self.assertFalse(os.path.exists(path))
+
+    def test_a_pool_too_small_is_refused(self):
+        with tempfile.TemporaryDirectory() as folder:
+            self.write_pool(folder, prompts=100)
+            with self.assertRaises(SystemExit):
+                cv.phase_pool(folder, "raft-pool128")
+            self.assertFalse(os.path.exists(os.path.join(folder, "pool-128.jsonl")))
+
+    def test_the_phases_defaults(self):
+        spec = cv.PHASES["raft-pool128"]
+        self.assertEqual(cv.parse_arms(None, spec.arms), ["uniform-n", "uniform-n-aa", "knapsack", "gvm-history"])
+        self.assertEqual(cv.parse_seeds(spec.seeds), list(range(1, 13)))
+        self.assertEqual((spec.pool, spec.prompts, spec.learning_rates), ("pool-128.jsonl", 128, None))
+        self.assertNotEqual(spec.dataset, cv.PHASES["raft"].dataset)
+        # raft's defaults are as before: every arm, seeds 1-12, pool.jsonl
+        self.assertEqual(cv.parse_arms(None, cv.PHASES["raft"].arms), list(cv.ARMS))
+        self.assertEqual(cv.parse_arms(None), list(cv.ARMS))
+        self.assertEqual((cv.PHASES["raft"].seeds, cv.PHASES["lr-grid"].seeds), ("1-12", "1-3"))
+        self.assertEqual({cv.PHASES[p].pool for p in ("raft", "lr-grid")}, {"pool.jsonl"})
+        self.assertEqual({cv.PHASES[p].dataset for p in ("raft", "lr-grid")}, {"convergence-pool"})
+        # its targets come from the first design's arms present: uniform-n and the A/A arm
+        self.assertEqual(cv.target_arms(spec.arms), ["uniform-n", cv.AA_ARM])
+        self.assertEqual(cv.plan("raft-pool128", list(spec.arms), [1, 2], 1e-4)[1],
+                         [(arm, 2, 1e-4) for arm in spec.arms])
+
+    def test_the_arms_are_raft_s_on_another_dataset(self):
+        for arm in cv.PHASES["raft-pool128"].arms:
+            mine = cv.run_configuration(arm, 3, 1e-4, 12, 64, 10, cv.PHASES["raft-pool128"].dataset)
+            raft = cv.run_configuration(arm, 3, 1e-4, 12, 64, 10, cv.PHASES["raft"].dataset)
+            self.assertEqual(mine.pop("dataset"), "convergence-pool-128")
+            self.assertEqual(raft.pop("dataset"), "convergence-pool")
+            self.assertEqual(mine, raft, arm)
+        self.assertEqual(cv.run_configuration("uniform-n", 3, 1e-4, 12, 64, 10)["dataset"], "convergence-pool")
+
+    def test_the_parser_knows_the_phase(self):
+        with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stdout(io.StringIO()) as out, \
+                contextlib.redirect_stderr(io.StringIO()):
+            self.assertEqual(cv.main(["--phase", "raft-pool128", "--report",
+                                      "--results", os.path.join(folder, "none.jsonl")]), 1)
+            self.assertIn("no raft-pool128 rows", out.getvalue())
+            with self.assertRaises(SystemExit):
+                cv.main(["--phase", "raft-pool-128", "--report"])
+            with self.assertRaises(SystemExit):     # the grid alone refuses --arms
+                cv.main(["--phase", "lr-grid", "--arms", "gvm"])
+
+    def test_the_clash_check_keeps_the_phases_apart(self):
+        raft = [row_like("raft"), row_like("raft", eval_limit=20)]     # raft rows, one at other settings
+        lr_grid = [row_like("lr-grid")]
+        pool = cv.settings_probe("raft-pool128", settings_args())
+        # raft rows, at any settings, never clash with a raft-pool128 piece
+        self.assertEqual(cv.clashes(raft + lr_grid, pool), [])
+        # raft-pool128 rows at its settings do not clash; at others they do
+        same, other = row_like("raft-pool128"), row_like("raft-pool128", iterations=2, eval_every=1)
+        self.assertEqual(cv.clashes(raft + [same], pool), [])
+        self.assertEqual(cv.clashes(raft + [same, other], pool), [other])
+        # and raft-pool128 rows never clash with a raft piece: only raft's own row at other settings does
+        self.assertEqual(cv.clashes(raft + [same, other], cv.settings_probe("raft", settings_args())), [raft[1]])
+        # the pool's dataset is one of the settings: a raft row on the small pool would clash within raft
+        self.assertNotEqual(cv.settings_of(row_like("raft")), cv.settings_of(same))
+        moved = row_like("raft")
+        moved["configuration"] = {**moved["configuration"], "dataset": "convergence-pool-128"}
+        self.assertEqual(cv.clashes([moved], cv.settings_probe("raft", settings_args())), [moved])
+
+    def test_estimates_and_keys_are_per_phase(self):
+        rows = [{"phase": "raft", "arm": "uniform-n", "learningRate": 1e-4, "seconds": 10},
+                {"phase": "raft-pool128", "arm": "uniform-n", "learningRate": 1e-4, "seconds": 30}]
+        self.assertEqual(cv.group_estimate([("uniform-n", 2, 1e-4)], rows, "raft-pool128"), 30)
+        self.assertEqual(cv.group_estimate([("uniform-n", 2, 1e-4)], rows, "raft"), 10)
+        self.assertNotEqual(cv.row_key(rows[0] | {"seed": 1}), cv.row_key(rows[1] | {"seed": 1}))
 
 
 if __name__ == "__main__":
