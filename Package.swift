@@ -38,16 +38,21 @@ let package = Package(
                 "MathVerifier",
                 "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ClientAccess",
                 "CurlHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // HTTPS from certificate and key files (ServerTLS), on swift-nio-ssl.
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // SIGHUP reloads the tokens file (TokenReloader).
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -55,6 +60,7 @@ let package = Package(
             dependencies: [
                 "Shared",
                 "MathVerifier",
+                "ClientAccess",
                 "CurlHTTP",
                 "Policy",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -62,6 +68,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The token a worker or operator command presents to the coordinator
+        // (--token-file, GVM_TOKEN), and how they treat its refusal.
+        .target(name: "ClientAccess"),
         // libcurl, for all of the worker's HTTP (see CurlHTTP).
         .systemLibrary(
             name: "CCurl",

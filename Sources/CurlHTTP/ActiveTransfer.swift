@@ -40,7 +40,7 @@ final class ActiveTransfer {
     }
 
     /// Sets every option the request needs on the (freshly reset) easy handle.
-    func configure(userAgent: String) throws(HTTPClientError) {
+    func configure(userAgent: String, caFile: String?) throws(HTTPClientError) {
         let url = request.url
         func set(_ code: CURLcode, _ what: String) throws(HTTPClientError) {
             guard code == CURLE_OK else {
@@ -62,6 +62,9 @@ final class ActiveTransfer {
         // Idle pooled connections to a server that went away get noticed.
         try set(gvm_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "TCP_KEEPALIVE")
         try set(gvm_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, userAgent), "USERAGENT")
+        // Verification of https peers (chain and name) is libcurl's default
+        // and stays on; only the trusted roots can change.
+        if let caFile { try set(gvm_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile), "CAINFO") }
         try set(gvm_curl_easy_setopt_write_callback(easy, CURLOPT_WRITEFUNCTION, receiveBody), "WRITEFUNCTION")
         try set(gvm_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context), "WRITEDATA")
         try set(gvm_curl_easy_setopt_write_callback(easy, CURLOPT_HEADERFUNCTION, receiveHeader), "HEADERFUNCTION")
@@ -111,8 +114,12 @@ final class ActiveTransfer {
         // libcurl would wait up to a second for "100 Continue" before sending
         // a large body; the servers gvm talks to never need that round trip.
         if !names.contains("expect") { lines.append("Expect:") }
-        // Drop libcurl's form-encoded default: a body is not a form unless the caller says so.
-        if request.body != nil, !names.contains("content-type") { lines.append("Content-Type:") }
+        // Drop libcurl's form-encoded default: a body is not a form unless the
+        // caller says so, and a POST without one (sent as an empty body) has
+        // no media type at all; servers may refuse a form type they never take.
+        if request.body != nil || request.method == "POST", !names.contains("content-type") {
+            lines.append("Content-Type:")
+        }
 
         for line in lines {
             guard let extended = curl_slist_append(headerList, line) else {

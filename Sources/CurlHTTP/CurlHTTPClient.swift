@@ -14,7 +14,10 @@ public final class CurlHTTPClient: Sendable {
     ///   - maxConnectionsPerHost: simultaneous connections to one host; more
     ///     concurrent requests wait for a free one.
     ///   - userAgent: the `User-Agent` header of every request.
-    public init(maxConnectionsPerHost: Int = 8, userAgent: String = "gvm") throws(HTTPClientError) {
+    ///   - caFile: PEM certificates an https server must chain to, instead
+    ///     of the system's trust store. Servers are always verified, by
+    ///     chain and by name; nil trusts the system's CAs.
+    public init(maxConnectionsPerHost: Int = 8, userAgent: String = "gvm", caFile: String? = nil) throws(HTTPClientError) {
         try CurlGlobalInit.ensure()
         guard let raw = curl_multi_init() else {
             throw .initializationFailed(message: "curl_multi_init failed")
@@ -30,7 +33,7 @@ public final class CurlHTTPClient: Sendable {
         let queue = TransferQueue(multi: multi)
         self.queue = queue
         let thread = Thread {
-            MultiLoop(multi: multi, queue: queue, userAgent: userAgent, pooledHandles: perHost * 2).run()
+            MultiLoop(multi: multi, queue: queue, userAgent: userAgent, caFile: caFile, pooledHandles: perHost * 2).run()
         }
         thread.name = "gvm-curl"
         thread.start()

@@ -9,6 +9,7 @@ final class MultiLoop {
     private let multi: UnsafeMutableRawPointer
     private let queue: TransferQueue
     private let userAgent: String
+    private let caFile: String?
     private var pool: EasyHandlePool
     private var active: [UnsafeMutableRawPointer: ActiveTransfer] = [:]
 
@@ -17,10 +18,11 @@ final class MultiLoop {
     /// it through `curl_multi_wakeup`.
     private static let pollTimeoutMilliseconds: Int32 = 1000
 
-    init(multi: CurlMultiHandle, queue: TransferQueue, userAgent: String, pooledHandles: Int) {
+    init(multi: CurlMultiHandle, queue: TransferQueue, userAgent: String, caFile: String?, pooledHandles: Int) {
         self.multi = multi.raw
         self.queue = queue
         self.userAgent = userAgent
+        self.caFile = caFile
         self.pool = EasyHandlePool(capacity: pooledHandles)
     }
 
@@ -60,7 +62,7 @@ final class MultiLoop {
         }
         let transfer = ActiveTransfer(pending, easy: easy)
         do {
-            try transfer.configure(userAgent: userAgent)
+            try transfer.configure(userAgent: userAgent, caFile: caFile)
         } catch {
             pool.giveBack(easy)
             transfer.fail(with: error)

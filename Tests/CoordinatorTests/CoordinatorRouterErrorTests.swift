@@ -58,7 +58,7 @@ struct CoordinatorRouterErrorTests {
                 #expect(error.field == "timeoutSeconds")
             }
             let body = ByteBuffer(string: #"{"workerName":"w1","model":"test-model","capacity":"four"}"#)
-            try await client.execute(uri: "/v1/leases", method: .post, body: body) { response in
+            try await client.execute(uri: "/v1/leases", method: .post, headers: [.contentType: "application/json"], body: body) { response in
                 #expect(response.status == .badRequest)
                 let error = try Self.errorBody(response)
                 #expect(error.field == "capacity", "\(error)")
@@ -86,7 +86,7 @@ struct CoordinatorRouterErrorTests {
         let harness = try StoreHarness()
         try await InProcessRouter.test(store: harness.store) { client in
             let declared = String(JSONResponses.maxJSONBodyBytes + 1)
-            try await client.execute(uri: "/v1/leases", method: .post, headers: [.contentLength: declared]) { response in
+            try await client.execute(uri: "/v1/leases", method: .post, headers: [.contentLength: declared, .contentType: "application/json"]) { response in
                 #expect(response.status == .contentTooLarge)
                 let error = try Self.errorBody(response)
                 #expect(error == JSONResponses.tooLarge(limit: JSONResponses.maxJSONBodyBytes).detail)

@@ -44,7 +44,7 @@ struct CoordinatorRouterTests {
         let harness = try StoreHarness()
         let jsonl = try Fixtures.data("math500-20.jsonl")
         try await InProcessRouter.test(store: harness.store) { client in
-            try await client.execute(uri: "/v1/datasets?name=math500", method: .post, body: ByteBuffer(bytes: jsonl)) { response in
+            try await client.execute(uri: "/v1/datasets?name=math500", method: .post, headers: [.contentType: "application/x-ndjson"], body: ByteBuffer(bytes: jsonl)) { response in
                 #expect(response.status == .created)
                 let summary = try InProcessRouter.object(response)
                 #expect(summary["name"] as? String == "math500" && summary["promptCount"] as? Int == 20)
@@ -63,7 +63,7 @@ struct CoordinatorRouterTests {
         _ = try await harness.importMath500()
         let body = try InProcessRouter.json(StoreFixtures.configuration(prompts: 2))
         try await InProcessRouter.test(store: harness.store) { client in
-            try await client.execute(uri: "/v1/runs", method: .post, body: body) { response in
+            try await client.execute(uri: "/v1/runs", method: .post, headers: [.contentType: "application/json"], body: body) { response in
                 #expect(response.status == .created)
                 let run = try InProcessRouter.object(response)
                 #expect(run["runId"] as? Int == 1 && run["state"] as? String == "active")
@@ -132,7 +132,7 @@ struct CoordinatorRouterTests {
         try await harness.drain()
         try await InProcessRouter.test(store: harness.store) { client in
             try await client.execute(
-                uri: "/v1/runs/\(run.runId)/advance", method: .post, body: ByteBuffer(string: #"{"modelVersion":"v1"}"#)
+                uri: "/v1/runs/\(run.runId)/advance", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"modelVersion":"v1"}"#)
             ) { response in
                 #expect(response.status == .ok)
                 let advanced = try InProcessRouter.object(response)
@@ -149,7 +149,7 @@ struct CoordinatorRouterTests {
         _ = try await harness.store.createRun(StoreFixtures.configuration(prompts: 2, maxSamplesPerLease: 2), now: Date())
         let request = try InProcessRouter.json(LeaseRequest(workerName: "w1", model: "test-model", capacity: 4))
         try await InProcessRouter.test(store: harness.store) { client in
-            let grant = try await client.execute(uri: "/v1/leases", method: .post, body: request) { response in
+            let grant = try await client.execute(uri: "/v1/leases", method: .post, headers: [.contentType: "application/json"], body: request) { response in
                 #expect(response.status == .ok)
                 return try InProcessRouter.decode(LeaseGrant.self, response)
             }
@@ -161,13 +161,13 @@ struct CoordinatorRouterTests {
                 #expect(reply.expiresAt > Date())
             }
             let result = try InProcessRouter.json(StoreFixtures.result(for: first))
-            try await client.execute(uri: "/v1/leases/\(first.leaseId)/result", method: .post, body: result) { response in
+            try await client.execute(uri: "/v1/leases/\(first.leaseId)/result", method: .post, headers: [.contentType: "application/json"], body: result) { response in
                 #expect(response.status == .ok)
                 let receipt = try InProcessRouter.decode(SubmissionReceipt.self, response)
                 #expect(receipt.leaseId == first.leaseId && !receipt.duplicate)
             }
             let release = try InProcessRouter.json(LeaseRelease(reason: "shutting down", kind: .shutdown))
-            try await client.execute(uri: "/v1/leases/\(second.leaseId)/release", method: .post, body: release) { response in
+            try await client.execute(uri: "/v1/leases/\(second.leaseId)/release", method: .post, headers: [.contentType: "application/json"], body: release) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body) == #"{"released":true}"# + "\n")
             }

@@ -61,15 +61,17 @@ final class CountingStore: CoordinatorStore {
     func createRun(_ configuration: RunConfiguration, now: Date) async throws -> RunSummary {
         try await base.createRun(configuration, now: now)
     }
-    func issueLeases(_ request: LeaseRequest, now: Date) async throws -> [IssuedLease] {
-        try await base.issueLeases(request, now: now)
+    func issueLeases(_ request: LeaseRequest, identity: String?, now: Date) async throws -> [IssuedLease] {
+        try await base.issueLeases(request, identity: identity, now: now)
     }
-    func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply { try await base.heartbeat(leaseId: leaseId, now: now) }
-    func submit(leaseId: String, result: LeaseResult, now: Date) async throws -> SubmissionReceipt {
-        try await base.submit(leaseId: leaseId, result: result, now: now)
+    func heartbeat(leaseId: String, caller: String?, now: Date) async throws -> HeartbeatReply {
+        try await base.heartbeat(leaseId: leaseId, caller: caller, now: now)
     }
-    func release(leaseId: String, release: LeaseRelease, now: Date) async throws {
-        try await base.release(leaseId: leaseId, release: release, now: now)
+    func submit(leaseId: String, caller: String?, result: LeaseResult, now: Date) async throws -> SubmissionReceipt {
+        try await base.submit(leaseId: leaseId, caller: caller, result: result, now: now)
+    }
+    func release(leaseId: String, caller: String?, release: LeaseRelease, now: Date) async throws {
+        try await base.release(leaseId: leaseId, caller: caller, release: release, now: now)
     }
     func status(now: Date) async throws -> StatusReport { try await base.status(now: now) }
     func traces(

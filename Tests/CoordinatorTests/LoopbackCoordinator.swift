@@ -10,7 +10,7 @@ enum LoopbackCoordinator {
         store: any CoordinatorStore, logger: Logger = quietLogger()
     ) async throws -> (port: Int, server: Task<Void, Never>) {
         let (listening, listener) = AsyncStream.makeStream(of: Int.self)
-        let application = CoordinatorServer.makeApplication(store: store, host: "127.0.0.1", port: 0, logger: logger) { _, port in
+        let application = try CoordinatorServer.makeApplication(store: store, host: "127.0.0.1", port: 0, logger: logger) { _, port in
             listener.yield(port)
         }
         let server = Task {

@@ -41,7 +41,7 @@ struct RoleGroupTests {
         let router = Router(context: GVMRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         HealthRoutes().addRoutes(to: router.group())
-        let groups = RoleGroups(on: router)
+        let groups = RoleGroups(on: router, access: .withoutTokens)
         configure(groups)
         CoordinatorRouter.addRoutes(to: groups, store: store, metrics: CoordinatorMetrics())
         return router
@@ -83,6 +83,7 @@ struct RoleGroupTests {
             groups.workerRoutes.add(middleware: RoleAnswerMiddleware(role: "worker"))
             groups.operatorRoutes.add(middleware: RoleAnswerMiddleware(role: "operator"))
             groups.readerRoutes.add(middleware: RoleAnswerMiddleware(role: "reader"))
+            groups.metricsRoutes.add(middleware: RoleAnswerMiddleware(role: "reader"))
         }
         let tags = try OpenAPIDescriptionTests.describedOperations().mapValues { ($0["tags"] as? [String])?.first }
         try await InProcessRouter.test(router) { client in

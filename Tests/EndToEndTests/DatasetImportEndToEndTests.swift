@@ -53,7 +53,8 @@ struct DatasetImportEndToEndTests {
     ])
     func declaredTooLarge(_ path: String, length: Int) async throws {
         let cluster = try await Cluster.start()
-        let request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(length)\r\n\r\n"
+        let request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(length)\r\n\r\n"
         let answer = try await RawHTTP.send(port: cluster.port, request)
         #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer)")
         #expect(answer.contains(#""field":"body""#))

@@ -132,7 +132,7 @@ struct HostileInputTests {
     @Test("broken HTTP framing answers 400 without internal text, and the coordinator keeps serving")
     func framing() async throws {
         let cluster = try await Cluster.start()
-        let head = "POST /v1/leases HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        let head = "POST /v1/leases HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
         for (request, halfClose) in [
             (head + "Transfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n", false),
             (head + "Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n", false),

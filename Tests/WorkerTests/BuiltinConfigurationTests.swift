@@ -51,7 +51,7 @@ import TestSupport
         let configuration = try resolve(WorkerSettings(coordinator: "http://c:8420", backend: "builtin"))
         let client = try CurlHTTPClient()
         defer { client.shutdown() }
-        let (backend, models) = configuration.makeBackend(client: client, logger: .silent)
+        let (backend, models) = configuration.makeBackend(engine: client, coordinator: client, logger: .silent)
         defer { models?.compute.shutdown() }
         #expect(backend is BuiltinBackend)
         #expect(models != nil)

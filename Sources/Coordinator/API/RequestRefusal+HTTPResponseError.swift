@@ -9,10 +9,16 @@ extension RequestRefusal: HTTPResponseError {
         case .notFound: .notFound
         case .conflict: .conflict
         case .tooLarge: .contentTooLarge
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .unsupportedMediaType: .unsupportedMediaType
         }
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        ErrorResponse.make(status: status, field: field, message: message)
+        var response = ErrorResponse.make(status: status, field: field, message: message)
+        // RFC 9110: a 401 names the scheme that would be accepted.
+        if kind == .unauthenticated { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
     }
 }

@@ -17,7 +17,7 @@ extension IssuedLease {
 
 extension CoordinatorStore {
     /// Issues leases and renders them for the wire, as the lease route does.
-    func grantLeases(_ request: LeaseRequest, now: Date) async throws -> [Lease] {
-        try await issueLeases(request, now: now).map(\.wireLease)
+    func grantLeases(_ request: LeaseRequest, identity: String? = nil, now: Date) async throws -> [Lease] {
+        try await issueLeases(request, identity: identity, now: now).map(\.wireLease)
     }
 }

@@ -1,3 +1,5 @@
+import ArgumentParser
+import ClientAccess
 import CurlHTTP
 import Foundation
 import Shared
@@ -6,13 +8,15 @@ import Shared
 struct CoordinatorAPIClient {
     let baseURL: String
     let http: CurlHTTPClient
+    let credential: CoordinatorCredential
 
-    init(url: String) throws {
+    init(url: String, credential: CoordinatorCredential = .none, caFile: String? = nil) throws {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw CommandFailure("--url must start with http:// or https://, got \(url)")
         }
         baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-        http = try CurlHTTPClient()
+        http = try CurlHTTPClient(caFile: caFile)
+        self.credential = credential
     }
 
     /// Sends a request and decodes a 2xx answer; anything else becomes a
@@ -30,7 +34,7 @@ struct CoordinatorAPIClient {
     }
 
     func raw(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> HTTPResponse {
-        var headers = ["Accept": "application/json"]
+        var headers = credential.headers.merging(["Accept": "application/json"]) { _, new in new }
         if body != nil { headers["Content-Type"] = contentType }
         let response: HTTPResponse
         do {
@@ -39,18 +43,26 @@ struct CoordinatorAPIClient {
         } catch {
             throw CommandFailure("cannot reach the coordinator at \(baseURL): \(error)")
         }
-        try Self.check(response)
+        try check(response)
         return response
     }
 
-    /// A non-2xx answer becomes a failure with the coordinator's own message.
-    static func check(_ response: HTTPResponse) throws {
+    /// A non-2xx answer becomes a failure with the coordinator's own message;
+    /// a refused credential (401, 403) ends the command with status 64, a
+    /// configuration error, naming where the token came from.
+    func check(_ response: HTTPResponse) throws {
         guard (200..<300).contains(response.status) else {
+            let message: String
             if let error = try? WireJSON.decoder().decode(ErrorBody.self, from: response.body) {
-                let field = error.error.field.map { "\($0): " } ?? ""
-                throw CommandFailure("\(response.status) \(field)\(error.error.message)")
+                message = (error.error.field.map { "\($0): " } ?? "") + error.error.message
+            } else {
+                message = String(decoding: response.body.prefix(500), as: UTF8.self)
             }
-            throw CommandFailure("\(response.status) \(String(decoding: response.body.prefix(500), as: UTF8.self))")
+            if CoordinatorCredential.isRefusal(status: response.status) {
+                FileHandle.standardError.write(Data("Error: \(credential.refusal(status: response.status, message: message))\n".utf8))
+                throw ExitCode(64)
+            }
+            throw CommandFailure("\(response.status) \(message)")
         }
     }
 
@@ -61,12 +73,12 @@ struct CoordinatorAPIClient {
         let response: HTTPResponse
         do {
             response = try await http.send(HTTPRequest(
-                method: "GET", url: baseURL + path, timeout: .seconds(24 * 3600),
+                method: "GET", url: baseURL + path, headers: credential.headers, timeout: .seconds(24 * 3600),
                 receiveBody: { output.write($0) }))
         } catch {
             throw CommandFailure("cannot reach the coordinator at \(baseURL): \(error)")
         }
-        try Self.check(response)
+        try check(response)
     }
 
     /// Prints a JSON answer indented, with sorted keys, for people.

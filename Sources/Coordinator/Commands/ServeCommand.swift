@@ -26,8 +26,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to bind (default 8420; 0 picks a free one).")
     var port: Int?
 
-    @Option(help: "A JSON file with db, host, port, logLevel and maxDatabaseMiB; flags override it.")
+    @Option(help: ArgumentHelp(
+        "A JSON file with db, host, port, logLevel, maxDatabaseMiB, tokensFile, allowedHosts and openMetrics; flags override it."))
     var config: String?
+
+    @Option(help: ArgumentHelp(
+        "The tokens file: each token's name, role and SHA-256 (see docs/operations.md).",
+        discussion: "Re-read on SIGHUP. Without tokens, the coordinator only listens on loopback."))
+    var tokens: String?
+
+    @Flag(help: "Listen on a non-loopback --host without tokens (only behind something that authenticates).")
+    var insecureNoAuth = false
+
+    @Option(help: "Serve HTTPS with this PEM certificate chain (with --tls-key).")
+    var tlsCertificate: String?
+
+    @Option(help: "The PEM private key of --tls-certificate.")
+    var tlsKey: String?
 
     @Option(help: ArgumentHelp(
         "A ceiling on the database's size in MiB (default: none).",
@@ -36,24 +51,46 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try ServeSettings.resolve(
-            configFile: config, db: db, host: host, port: port, maxDatabaseMiB: maxDatabaseMib)
+            configFile: config, db: db, host: host, port: port, maxDatabaseMiB: maxDatabaseMib, tokensFile: tokens,
+            tlsCertificate: tlsCertificate, tlsKey: tlsKey)
         var logger = Logger(label: "gvm-coordinator")
         logger.logLevel = settings.logLevel
 
+        let registry = try settings.tokensFile.map { path in
+            do throws(FieldError) {
+                return TokenRegistry(try AccessTokenFile.read(path: path))
+            } catch {
+                throw ValidationError("--tokens \(error)")
+            }
+        }
+        let listening = ListenPolicy.decide(
+            host: settings.host, tokensConfigured: registry != nil, insecureNoAuth: insecureNoAuth)
+        if case .refused(let reason) = listening { throw ValidationError(reason) }
+        if let warning = listening.warning { logger.warning("\(warning)") }
+        let access = AccessPolicy(mode: registry.map { .tokens($0) } ?? .withoutTokens, openMetrics: settings.openMetrics)
+
+        let tls = try settings.tls.map { try ServerTLS.configuration(certificateFile: $0.certificate, keyFile: $0.key) }
+
         let store = try StoreFactory.open(path: settings.db, maxDatabaseMiB: settings.maxDatabaseMiB)
-        let application = CoordinatorServer.makeApplication(
-            store: store, host: settings.host, port: settings.port, logger: logger
+        let scheme = tls == nil ? "http" : "https"
+        let application = try CoordinatorServer.makeApplication(
+            store: store, host: settings.host, port: settings.port, access: access,
+            hosts: HostPolicy(bound: settings.host, listed: settings.allowedHosts), tls: tls, logger: logger
         ) { host, port in
             // Scripts and tests read this line to learn the port.
-            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+            FileHandle.standardOutput.write(Data("listening on \(scheme)://\(host):\(port)\n".utf8))
         }
         // Writes the rest of each stage's work units, batch by batch.
         let queuer = WorkQueuer(store: store, logger: logger)
         // Last, so that a shutdown stops training before the server.
         let trainer = BuiltinTrainer(store: store, logger: logger)
-        let services = ServiceGroup(configuration: .init(
-            services: [application, queuer, trainer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        var services: [any Service] = [application, queuer, trainer]
+        if let registry, let path = settings.tokensFile {
+            services.append(TokenReloader(path: path, registry: registry, logger: logger))
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
 
@@ -64,8 +101,15 @@ struct ServeSettings: Decodable {
     var port: Int?
     var logLevel: String?
     var maxDatabaseMiB: Int?
+    var tokensFile: String?
+    var allowedHosts: [String]?
+    var openMetrics: Bool?
+    var tlsCertificate: String?
+    var tlsKey: String?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case db, host, port, logLevel, maxDatabaseMiB }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case db, host, port, logLevel, maxDatabaseMiB, tokensFile, allowedHosts, openMetrics, tlsCertificate, tlsKey
+    }
 
     init() {}
 
@@ -79,6 +123,11 @@ struct ServeSettings: Decodable {
         port = try c.decodeIfPresent(Int.self, forKey: .port)
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
         maxDatabaseMiB = try c.decodeWholeNumberIfPresent(forKey: .maxDatabaseMiB)
+        tokensFile = try c.decodeIfPresent(String.self, forKey: .tokensFile)
+        allowedHosts = try c.decodeIfPresent([String].self, forKey: .allowedHosts)
+        openMetrics = try c.decodeIfPresent(Bool.self, forKey: .openMetrics)
+        tlsCertificate = try c.decodeIfPresent(String.self, forKey: .tlsCertificate)
+        tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey)
     }
 
     struct Resolved {
@@ -87,6 +136,14 @@ struct ServeSettings: Decodable {
         var port: Int
         var logLevel: Logger.Level
         var maxDatabaseMiB: Int?
+        /// The tokens file; nil runs without tokens (`ListenPolicy`).
+        var tokensFile: String?
+        /// Host names the coordinator answers to besides loopback and its bound address.
+        var allowedHosts: [String]
+        /// `/metrics` without a token.
+        var openMetrics: Bool
+        /// HTTPS from these PEM files; nil serves plain HTTP.
+        var tls: (certificate: String, key: String)?
     }
 
     /// The largest `maxDatabaseMiB`, 1 TiB: 2^28 pages of 4 KiB, well inside
@@ -94,7 +151,8 @@ struct ServeSettings: Decodable {
     static let maxDatabaseMiBLimit = 1 << 20
 
     static func resolve(
-        configFile: String?, db: String?, host: String?, port: Int?, maxDatabaseMiB: Int? = nil
+        configFile: String?, db: String?, host: String?, port: Int?, maxDatabaseMiB: Int? = nil, tokensFile: String? = nil,
+        tlsCertificate: String? = nil, tlsKey: String? = nil
     ) throws -> Resolved {
         var file = ServeSettings()
         if let configFile {
@@ -119,7 +177,18 @@ struct ServeSettings: Decodable {
         if let ceiling, !(1...maxDatabaseMiBLimit).contains(ceiling) {
             throw ValidationError("--max-database-mib (maxDatabaseMiB) must be 1 to \(maxDatabaseMiBLimit), got \(ceiling)")
         }
+        let hosts = file.allowedHosts ?? []
+        if let bad = hosts.first(where: { $0.isEmpty || $0.contains(where: { $0.isWhitespace || $0 == "/" }) }) {
+            throw ValidationError("allowedHosts: \(bad.debugDescription) is not a host name")
+        }
+        let tls: (certificate: String, key: String)?
+        switch (tlsCertificate ?? file.tlsCertificate, tlsKey ?? file.tlsKey) {
+        case (nil, nil): tls = nil
+        case (let certificate?, let key?): tls = (certificate, key)
+        default: throw ValidationError("--tls-certificate and --tls-key (tlsCertificate, tlsKey) go together")
+        }
         return Resolved(
-            db: database, host: host ?? file.host ?? "127.0.0.1", port: port, logLevel: level, maxDatabaseMiB: ceiling)
+            db: database, host: host ?? file.host ?? "127.0.0.1", port: port, logLevel: level, maxDatabaseMiB: ceiling,
+            tokensFile: tokensFile ?? file.tokensFile, allowedHosts: hosts, openMetrics: file.openMetrics ?? false, tls: tls)
     }
 }

@@ -13,6 +13,12 @@ struct RequestRefusal: Error, Equatable, CustomStringConvertible {
         case conflict
         /// The body is larger than the endpoint accepts (413).
         case tooLarge
+        /// No valid credential (401).
+        case unauthenticated
+        /// A credential that may not do this (403).
+        case forbidden
+        /// A body in a media type the route does not take (415).
+        case unsupportedMediaType
     }
 
     var kind: Kind
@@ -35,5 +41,17 @@ struct RequestRefusal: Error, Equatable, CustomStringConvertible {
 
     static func conflict(_ message: String) -> Self {
         Self(kind: .conflict, field: nil, message: message)
+    }
+
+    static func unauthenticated(_ message: String) -> Self {
+        Self(kind: .unauthenticated, field: nil, message: message)
+    }
+
+    static func forbidden(field: String? = nil, _ message: String) -> Self {
+        Self(kind: .forbidden, field: field, message: message)
+    }
+
+    static func unsupportedMediaType(_ message: String) -> Self {
+        Self(kind: .unsupportedMediaType, field: "Content-Type", message: message)
     }
 }

@@ -12,6 +12,8 @@ enum LeaseRefusal: Equatable, Sendable {
     case unitFailed(attempts: Int)
     /// A completed lease got a result that differs from the one taken.
     case differentResult(leaseId: String)
+    /// The lease was granted to another identity (another token's name).
+    case otherIdentity(leaseId: String)
 
     /// The calls whose refusal of a finished lease reads differently.
     enum LeaseEventName: Equatable, Sendable {
@@ -34,8 +36,16 @@ enum LeaseRefusal: Equatable, Sendable {
             "the work of this lease failed after \(attempts) attempts; the iteration goes on without it"
         case .differentResult(let leaseId):
             "lease \(leaseId) already delivered a different result; this one is not stored"
+        case .otherIdentity(let leaseId):
+            "lease \(leaseId) was granted to another identity"
         }
     }
 
-    var error: RequestRefusal { .conflict(message) }
+    /// 409 for a lease's state; 403 for a lease that is not the caller's to touch.
+    var error: RequestRefusal {
+        switch self {
+        case .otherIdentity: .forbidden(message)
+        default: .conflict(message)
+        }
+    }
 }

@@ -46,6 +46,14 @@ struct LeaseRules: Equatable, Sendable {
         holding(leaseId: leaseId, unitLeaseId: unitLeaseId) ?? taking(runId: runId, runState: runState)
     }
 
+    /// Only the identity a lease was granted to may call about it; without
+    /// tokens every caller and every lease is nobody's (nil), so they match.
+    /// Checked before anything else of the lease, so another identity
+    /// learns nothing of its state.
+    static func owning(leaseId: String, holder: String?, caller: String?) -> LeaseRefusal? {
+        holder == caller ? nil : .otherIdentity(leaseId: leaseId)
+    }
+
     /// Once its unit was re-issued (or released), a lease's calls are refused.
     static func holding(leaseId: String, unitLeaseId: String?) -> LeaseRefusal? {
         unitLeaseId == leaseId ? nil : .reissuedOrReleased(leaseId: leaseId)

@@ -12,12 +12,15 @@ protocol CoordinatorStore: DatasetImportStore, StoreChangeFeed {
     func createRun(_ configuration: RunConfiguration, now: Date) async throws -> RunSummary
     func run(id: Int) async throws -> RunSummary
 
-    /// Leases as the store issues them; the API renders them for the wire
+    /// Leases as the store issues them, held by `identity` (the caller's
+    /// token name; nil without tokens); the API renders them for the wire
     /// (`grantLeases`).
-    func issueLeases(_ request: LeaseRequest, now: Date) async throws -> [IssuedLease]
-    func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply
-    func submit(leaseId: String, result: LeaseResult, now: Date) async throws -> SubmissionReceipt
-    func release(leaseId: String, release: LeaseRelease, now: Date) async throws
+    func issueLeases(_ request: LeaseRequest, identity: String?, now: Date) async throws -> [IssuedLease]
+    /// The calls about a lease are refused (403) unless `caller` is the
+    /// identity the lease was granted to (`LeaseRules.owning`).
+    func heartbeat(leaseId: String, caller: String?, now: Date) async throws -> HeartbeatReply
+    func submit(leaseId: String, caller: String?, result: LeaseResult, now: Date) async throws -> SubmissionReceipt
+    func release(leaseId: String, caller: String?, release: LeaseRelease, now: Date) async throws
 
     func status(now: Date) async throws -> StatusReport
     /// One page of an iteration's traces in (stage, prompt, sample) order,
@@ -46,5 +49,24 @@ extension CoordinatorStore {
     /// A release that names no kind, as an old worker sends it (`other`).
     func release(leaseId: String, reason: String, now: Date) async throws {
         try await release(leaseId: leaseId, release: LeaseRelease(reason: reason), now: now)
+    }
+
+    // The lease calls of a coordinator without tokens, where every lease
+    // and every caller is nobody's (identity nil).
+
+    func issueLeases(_ request: LeaseRequest, now: Date) async throws -> [IssuedLease] {
+        try await issueLeases(request, identity: nil, now: now)
+    }
+
+    func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply {
+        try await heartbeat(leaseId: leaseId, caller: nil, now: now)
+    }
+
+    func submit(leaseId: String, result: LeaseResult, now: Date) async throws -> SubmissionReceipt {
+        try await submit(leaseId: leaseId, caller: nil, result: result, now: now)
+    }
+
+    func release(leaseId: String, release: LeaseRelease, now: Date) async throws {
+        try await self.release(leaseId: leaseId, caller: nil, release: release, now: now)
     }
 }

@@ -7,7 +7,7 @@ extension SQLiteStore {
     /// up to its capacity in samples (always at least one unit if any is queued).
     /// Work never leased goes first, so that a worker whose lease merely
     /// expired has the longest chance to still deliver it.
-    func issueLeases(_ request: LeaseRequest, now: Date) async throws -> [IssuedLease] {
+    func issueLeases(_ request: LeaseRequest, identity: String?, now: Date) async throws -> [IssuedLease] {
         do {
             try request.validate()
         } catch {
@@ -27,7 +27,8 @@ extension SQLiteStore {
                 let unit = candidates[index]
                 let runId: Int = unit["runId"]
                 if runs[runId] == nil { runs[runId] = try self.runRow(db, id: runId) }
-                granted.append(try Self.issueLease(db, unit: unit, run: runs[runId]!, workerName: request.workerName, now: now))
+                granted.append(try Self.issueLease(
+                    db, unit: unit, run: runs[runId]!, workerName: request.workerName, identity: identity, now: now))
             }
             return granted
         }
@@ -107,7 +108,9 @@ extension SQLiteStore {
         }
     }
 
-    private static func issueLease(_ db: Database, unit: Row, run: RunRow, workerName: String, now: Date) throws -> IssuedLease {
+    private static func issueLease(
+        _ db: Database, unit: Row, run: RunRow, workerName: String, identity: String?, now: Date
+    ) throws -> IssuedLease {
         let configuration = run.configuration
         let leaseId = UUID().uuidString.lowercased()
         let grant = LeaseRules(configuration: configuration).grant(unitLeaseId: unit["leaseId"], now: now)
@@ -117,8 +120,8 @@ extension SQLiteStore {
             try db.cachedStatement(sql: "UPDATE lease SET state = ? WHERE id = ?").execute(arguments: [LeaseState.superseded, previous])
         }
         try db.cachedStatement(
-            sql: "INSERT INTO lease (id, workUnitId, workerName, issuedAt, expiresAt, state) VALUES (?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [leaseId, unitId, workerName, now, expiresAt, LeaseState.active])
+            sql: "INSERT INTO lease (id, workUnitId, workerName, identity, issuedAt, expiresAt, state) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [leaseId, unitId, workerName, identity, now, expiresAt, LeaseState.active])
         try db.cachedStatement(sql: "UPDATE workUnit SET state = ?, leaseId = ? WHERE id = ?")
             .execute(arguments: [WorkUnitState.leased, leaseId, unitId])
 
@@ -141,9 +144,9 @@ extension SQLiteStore {
         return IssuedLease(lease: lease, builtinWeights: try Self.builtinLeaseWeights(db, run: run, modelVersion: modelVersion))
     }
 
-    func heartbeat(leaseId: String, now: Date) async throws -> HeartbeatReply {
+    func heartbeat(leaseId: String, caller: String?, now: Date) async throws -> HeartbeatReply {
         try await groupCommit.write { db in
-            let lease = try self.currentLease(db, leaseId: leaseId)
+            let lease = try self.currentLease(db, leaseId: leaseId, caller: caller)
             switch LeaseRules(configuration: lease.run.configuration).heartbeat(lease.snapshot, now: now) {
             case .refuse(let refusal):
                 throw refusal.error
@@ -162,9 +165,9 @@ extension SQLiteStore {
     /// Gives a lease's unit back, keeping the worker's reason and kind with
     /// the lease. Kinds that count (`ReleaseKind.countsAsAttempt`) use up one
     /// of the unit's attempts (`LeaseRules.release`).
-    func release(leaseId: String, release: LeaseRelease, now: Date) async throws {
+    func release(leaseId: String, caller: String?, release: LeaseRelease, now: Date) async throws {
         try await groupCommit.write { db in
-            let lease = try self.currentLease(db, leaseId: leaseId)
+            let lease = try self.currentLease(db, leaseId: leaseId, caller: caller)
             switch LeaseRules(configuration: lease.run.configuration).release(lease.snapshot, kind: release.effectiveKind) {
             case .refuse(let refusal):
                 throw refusal.error
@@ -193,15 +196,17 @@ extension SQLiteStore {
         var workerName: String
     }
 
-    /// Looks a lease up and checks its standing (`LeaseRules.standing`):
+    /// Looks a lease up and checks that `caller` holds it
+    /// (`LeaseRules.owning`), then its standing (`LeaseRules.standing`):
     /// that its unit has not been handed to someone else since, and that its
     /// run still takes results. The standing is checked before the stored
     /// states are decoded, as it always was.
-    func currentLease(_ db: Database, leaseId: String) throws -> CurrentLease {
+    func currentLease(_ db: Database, leaseId: String, caller: String?) throws -> CurrentLease {
         guard let lease = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM lease WHERE id = ?"), arguments: [leaseId])
         else {
             throw RequestRefusal.notFound("lease \(leaseId) does not exist")
         }
+        if let refusal = LeaseRules.owning(leaseId: leaseId, holder: lease["identity"], caller: caller) { throw refusal.error }
         let unitId: Int64 = lease["workUnitId"]
         guard let unit = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM workUnit WHERE id = ?"), arguments: [unitId])
         else {

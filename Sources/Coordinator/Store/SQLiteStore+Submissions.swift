@@ -10,13 +10,16 @@ extension SQLiteStore {
     /// the stage change they may complete, all in one transaction. A repeat
     /// of a taken result replays the first receipt and changes nothing; a
     /// different result for a finished lease is refused (409).
-    func submit(leaseId: String, result: LeaseResult, now: Date) async throws -> SubmissionReceipt {
+    func submit(leaseId: String, caller: String?, result: LeaseResult, now: Date) async throws -> SubmissionReceipt {
         let digest = try ResultDigest.of(result)
         return try await groupCommit.write { db in
             if let finished = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT receipt, resultDigest FROM lease WHERE id = ? AND state = ?"),
+                db.cachedStatement(sql: "SELECT receipt, resultDigest, identity FROM lease WHERE id = ? AND state = ?"),
                 arguments: [leaseId, LeaseState.completed])
             {
+                if let refusal = LeaseRules.owning(leaseId: leaseId, holder: finished["identity"], caller: caller) {
+                    throw refusal.error
+                }
                 switch LeaseRules.repeated(leaseId: leaseId, takenDigest: finished["resultDigest"], digest: digest) {
                 case .refuse(let refusal):
                     throw refusal.error
@@ -26,7 +29,7 @@ extension SQLiteStore {
                     return replay
                 }
             }
-            let lease = try self.currentLease(db, leaseId: leaseId)
+            let lease = try self.currentLease(db, leaseId: leaseId, caller: caller)
             let statistics: PromptStageStatistics
             let receipt: SubmissionReceipt
             switch LeaseRules(configuration: lease.run.configuration).result(result, for: lease.snapshot) {

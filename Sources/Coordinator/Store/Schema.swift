@@ -277,6 +277,15 @@ enum Schema {
                 ALTER TABLE iterationPrompt ADD COLUMN unspent INTEGER;
                 """)
         }
+        migrator.registerMigration("v10: the identity that holds each lease") { db in
+            try db.execute(sql: """
+                -- The name of the token a lease was granted to: only that
+                -- identity may heartbeat, submit to or release it. NULL for
+                -- leases granted without tokens (and every lease before v10),
+                -- which only callers without a token may touch.
+                ALTER TABLE lease ADD COLUMN identity TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -7,12 +7,15 @@ struct BuiltinWeightsSource: Sendable {
     /// The coordinator's base URL, without a trailing slash.
     let baseURL: String
     let client: CurlHTTPClient
+    /// The coordinator's credential (`Authorization`), if any.
+    let headers: [String: String]
     /// Limit on one download.
     let timeout: Duration
 
-    init(baseURL: String, client: CurlHTTPClient, timeout: Duration) {
+    init(baseURL: String, client: CurlHTTPClient, headers: [String: String] = [:], timeout: Duration) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.client = client
+        self.headers = headers
         self.timeout = timeout
     }
 
@@ -27,7 +30,8 @@ struct BuiltinWeightsSource: Sendable {
         let response: HTTPResponse
         do {
             response = try await client.send(HTTPRequest(
-                method: "GET", url: url, headers: ["Accept": "application/octet-stream"], timeout: timeout))
+                method: "GET", url: url, headers: headers.merging(["Accept": "application/octet-stream"]) { _, new in new },
+                timeout: timeout))
         } catch let error as HTTPClientError {
             throw BuiltinBackendError.weightsUnavailable(url: url, reason: error.description)
         }

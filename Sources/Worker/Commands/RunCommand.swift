@@ -54,6 +54,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("grad-norm-timeout"), help: "Seconds one request to a run's gradient service (gradNorm url) may take (default 120).")
     var gradNormTimeout: Double?
 
+    @Option(help: "A file holding the coordinator's bearer token (default: the GVM_TOKEN environment variable).")
+    var tokenFile: String?
+
+    @Option(help: "CA certificates (PEM) an https coordinator must chain to, instead of the system's.")
+    var caFile: String?
+
     /// Checked before `run`, so a bad setting is reported with this
     /// command's usage.
     func validate() throws {
@@ -73,7 +79,8 @@ struct RunCommand: AsyncParsableCommand {
 
         // One client per peer, so long generations never hold up heartbeats.
         let connections = configuration.concurrency * 2 + 2
-        let coordinatorHTTP = try CurlHTTPClient(maxConnectionsPerHost: connections, userAgent: "gvm-worker")
+        let coordinatorHTTP = try CurlHTTPClient(
+            maxConnectionsPerHost: connections, userAgent: "gvm-worker", caFile: configuration.caFile)
         let engineHTTP = try CurlHTTPClient(maxConnectionsPerHost: connections, userAgent: "gvm-worker")
         let gradientHTTP = try CurlHTTPClient(maxConnectionsPerHost: configuration.concurrency, userAgent: "gvm-worker")
         defer {
@@ -81,14 +88,15 @@ struct RunCommand: AsyncParsableCommand {
             engineHTTP.shutdown()
             gradientHTTP.shutdown()
         }
-        let (backend, builtinModels) = configuration.makeBackend(client: engineHTTP, logger: logger)
+        let (backend, builtinModels) = configuration.makeBackend(engine: engineHTTP, coordinator: coordinatorHTTP, logger: logger)
         defer { builtinModels?.compute.shutdown() }
         let gradNorms = GradNormEstimators(
             service: GradientServiceConnection(client: gradientHTTP, timeout: configuration.gradNormTimeout),
             builtin: builtinModels)
 
         let loop = WorkerLoop(
-            coordinator: CoordinatorClient(baseURL: configuration.coordinator, client: coordinatorHTTP),
+            coordinator: CoordinatorClient(
+                baseURL: configuration.coordinator, client: coordinatorHTTP, credential: configuration.credential),
             processor: LeaseProcessor(backend: backend, gradNorms: gradNorms),
             settings: WorkerLoopSettings(
                 workerName: configuration.name, model: configuration.model,
@@ -103,7 +111,12 @@ struct RunCommand: AsyncParsableCommand {
             "coordinator": "\(configuration.coordinator)", "model": "\(configuration.model)",
             "concurrency": "\(configuration.concurrency)",
         ])
-        await loop.run(stopping: stopping, graceOver: graceOver)
+        if let refusal = await loop.run(stopping: stopping, graceOver: graceOver) {
+            // A configuration error (exit status 64), which systemd's unit
+            // does not restart: no restart can fix a token.
+            logger.critical("\(configuration.credential.refusal(status: refusal.status, message: refusal.message))")
+            throw ExitCode(64)
+        }
     }
 
     /// The command line over the `--config` file, checked.
@@ -112,7 +125,7 @@ struct RunCommand: AsyncParsableCommand {
             coordinator: coordinator, backend: backend, endpoint: endpoint, model: model,
             concurrency: concurrency, name: name, requestTimeoutSeconds: requestTimeout,
             shutdownGraceSeconds: shutdownGrace, logLevel: logLevel,
-            topLogprobs: topLogprobs, gradNormTimeoutSeconds: gradNormTimeout)
+            topLogprobs: topLogprobs, gradNormTimeoutSeconds: gradNormTimeout, tokenFile: tokenFile, caFile: caFile)
         do {
             let file = try config.map { path throws(WorkerConfigurationError) in try WorkerSettings.load(path: path) }
             return try WorkerConfiguration(

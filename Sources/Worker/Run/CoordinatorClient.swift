@@ -1,3 +1,4 @@
+import ClientAccess
 import CurlHTTP
 import Foundation
 import Shared
@@ -8,11 +9,13 @@ struct CoordinatorClient: LeaseCoordinator {
     /// The coordinator's base URL, without a trailing slash.
     let baseURL: String
     let client: CurlHTTPClient
+    let credential: CoordinatorCredential
     let timeout: Duration
 
-    init(baseURL: String, client: CurlHTTPClient, timeout: Duration = .seconds(30)) {
+    init(baseURL: String, client: CurlHTTPClient, credential: CoordinatorCredential = .none, timeout: Duration = .seconds(30)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.client = client
+        self.credential = credential
         self.timeout = timeout
     }
 
@@ -43,7 +46,7 @@ struct CoordinatorClient: LeaseCoordinator {
 
     /// The 2xx body of a POST, or the classified failure.
     private func send(_ path: String, payload: Data?) async throws -> Data {
-        var headers = ["Accept": "application/json"]
+        var headers = credential.headers.merging(["Accept": "application/json"]) { _, new in new }
         if payload != nil { headers["Content-Type"] = "application/json" }
         let request = HTTPRequest(method: "POST", url: baseURL + path, headers: headers, body: payload, timeout: timeout)
         let response: HTTPResponse
@@ -55,6 +58,8 @@ struct CoordinatorClient: LeaseCoordinator {
         switch response.status {
         case 200..<300:
             return response.body
+        case 401, 403:
+            throw CoordinatorCallError.notAllowed(status: response.status, message: Self.message(response))
         case 404, 409:
             throw CoordinatorCallError.leaseGone(status: response.status, message: Self.message(response))
         case 429, 500...:

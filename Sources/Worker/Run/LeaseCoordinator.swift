@@ -17,6 +17,10 @@ enum CoordinatorCallError: Error, Equatable, CustomStringConvertible {
     /// 404 or 409 for a lease: it expired, was re-issued or its run was
     /// cancelled. Stop working on it and drop it.
     case leaseGone(status: Int, message: String)
+    /// 401 or 403: the coordinator does not accept this worker's token,
+    /// or its role, or the lease is another identity's. Only an operator
+    /// can fix that, so the worker stops (exit status 64).
+    case notAllowed(status: Int, message: String)
     /// Any other 4xx: the coordinator refuses the request as sent.
     case refused(status: Int, message: String)
 
@@ -24,10 +28,15 @@ enum CoordinatorCallError: Error, Equatable, CustomStringConvertible {
         if case .unavailable = self { true } else { false }
     }
 
+    var isCredentialRefusal: Bool {
+        if case .notAllowed = self { true } else { false }
+    }
+
     var description: String {
         switch self {
         case .unavailable(let reason): "coordinator unavailable: \(reason)"
         case .leaseGone(let status, let message): "lease no longer ours (HTTP \(status)): \(message)"
+        case .notAllowed(let status, let message): "coordinator refused the credential (HTTP \(status)): \(message)"
         case .refused(let status, let message): "coordinator refused the request (HTTP \(status)): \(message)"
         }
     }

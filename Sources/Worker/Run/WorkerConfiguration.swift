@@ -1,3 +1,4 @@
+import ClientAccess
 import Foundation
 import Logging
 
@@ -25,6 +26,10 @@ struct WorkerConfiguration: Sendable, Equatable {
     var topLogprobs: Int
     /// How long one request to a run's gradient service (`url` mode) may take.
     var gradNormTimeout: Duration
+    /// The bearer token for the coordinator (`--token-file`, then `GVM_TOKEN`).
+    var credential: CoordinatorCredential
+    /// The CA certificates an https coordinator must chain to; nil trusts the system's.
+    var caFile: String?
 
     static let backendNames = ["openai", "builtin"]
 
@@ -33,7 +38,8 @@ struct WorkerConfiguration: Sendable, Equatable {
 
     /// - Parameters:
     ///   - environment: `OPENAI_API_KEY` supplies the API key when no
-    ///     setting does, so that it need not appear on a command line.
+    ///     setting does, so that it need not appear on a command line;
+    ///     `GVM_TOKEN` the coordinator's token when no token file is given.
     ///   - defaultName: the worker's name when none is given.
     init(_ settings: WorkerSettings, environment: [String: String], defaultName: String) throws(WorkerConfigurationError) {
         guard let coordinator = settings.coordinator, !coordinator.isEmpty else {
@@ -110,6 +116,16 @@ struct WorkerConfiguration: Sendable, Equatable {
             throw WorkerConfigurationError("unknown --log-level \"\(levelName)\"; expected one of \(levels)")
         }
         logLevel = level
+
+        do {
+            credential = try CoordinatorCredential.resolve(tokenFile: settings.tokenFile, environment: environment)
+        } catch {
+            throw WorkerConfigurationError(error.description)
+        }
+        caFile = settings.caFile.flatMap { $0.isEmpty ? nil : $0 }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw WorkerConfigurationError("--ca-file \(caFile) cannot be read")
+        }
     }
 
     /// The model name sent with lease requests.

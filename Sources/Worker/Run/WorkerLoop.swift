@@ -10,13 +10,23 @@ struct WorkerLoop: Sendable {
     let processor: LeaseProcessor
     let settings: WorkerLoopSettings
     let logger: Logger
+    /// A refused credential from any call stops the loop.
+    let refusals = CredentialRefusalLatch()
 
     /// Runs until `stopping` fires and every lease in flight is submitted or
     /// released. Leases still generating when `graceOver` fires are released.
     /// `graceOver` fires by itself `shutdownGrace` after `stopping`; firing
-    /// it earlier (a second signal) cuts the grace period short.
-    func run(stopping: OneShotEvent, graceOver: OneShotEvent) async {
+    /// it earlier (a second signal) cuts the grace period short. A refused
+    /// credential (401, 403) stops everything at once and is returned.
+    @discardableResult
+    func run(stopping: OneShotEvent, graceOver: OneShotEvent) async -> CredentialRefusal? {
         await withDiscardingTaskGroup { group in
+            group.addTask {
+                await refusals.event.wait()
+                guard refusals.event.hasFired else { return }
+                stopping.fire()
+                graceOver.fire()
+            }
             group.addTask {
                 await stopping.wait()
                 guard stopping.hasFired else { return }
@@ -33,6 +43,7 @@ struct WorkerLoop: Sendable {
             group.cancelAll()
         }
         logger.notice("stopped")
+        return refusals.refusal
     }
 
     private func leaseUntilStopped(stopping: OneShotEvent, graceOver: OneShotEvent) async {
@@ -46,6 +57,7 @@ struct WorkerLoop: Sendable {
                 do {
                     grant = try await requestLeases(capacity: capacity, stopping: stopping)
                 } catch {
+                    refusals.record(error)
                     break
                 }
                 if stopping.hasFired {
@@ -81,13 +93,15 @@ struct WorkerLoop: Sendable {
 
     /// Asks until the coordinator answers, backing off while it cannot be
     /// reached. A refusal (a 4xx: a wrong URL, a request it cannot serve) is
-    /// logged and retried the same way, since only an operator can fix it.
+    /// logged and retried the same way, since only an operator can fix it;
+    /// a refused credential (401, 403) ends the loop instead.
     /// A shutdown ends the waits between attempts, but not a request in
     /// flight: its leases would be lost until they expire.
     private func requestLeases(capacity: Int, stopping: OneShotEvent) async throws -> LeaseGrant {
         let request = LeaseRequest(workerName: settings.workerName, model: settings.model, capacity: capacity)
         return try await settings.backoff.retrying(
-            "lease request", logger: logger, stopping: stopping, shouldRetry: { _ in true }
+            "lease request", logger: logger, stopping: stopping,
+            shouldRetry: { !((($0 as? CoordinatorCallError)?.isCredentialRefusal) ?? false) }
         ) {
             try await coordinator.requestLeases(request)
         }
@@ -108,7 +122,9 @@ struct WorkerLoop: Sendable {
             await release(lease, LeaseRelease(reason: "worker shutting down", kind: .shutdown), logger: logger)
             return
         } catch let lost as LeaseLost {
-            logger.warning("lease taken back by the coordinator; dropping it", metadata: ["error": "\(lost.error)"])
+            if !refusals.record(lost.error) {
+                logger.warning("lease taken back by the coordinator; dropping it", metadata: ["error": "\(lost.error)"])
+            }
             return
         } catch {
             logger.error("lease failed; releasing it", metadata: ["error": "\(error)"])
@@ -147,6 +163,8 @@ struct WorkerLoop: Sendable {
         } catch CoordinatorCallError.leaseGone(let status, let message) {
             logger.warning("lease re-issued or its run cancelled; result dropped",
                            metadata: ["status": "\(status)", "error": "\(message)"])
+        } catch let error as CoordinatorCallError where error.isCredentialRefusal {
+            refusals.record(error)
         } catch {
             logger.error("coordinator refused the result; releasing the lease", metadata: ["error": "\(error)"])
             await release(lease, LeaseRelease(reason: "result refused: \(error)", kind: .other), logger: logger)

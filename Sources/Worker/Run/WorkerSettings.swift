@@ -15,12 +15,16 @@ struct WorkerSettings: Codable, Sendable, Equatable {
     var logLevel: String?
     var topLogprobs: Int?
     var gradNormTimeoutSeconds: Double?
+    /// The file holding the bearer token for the coordinator.
+    var tokenFile: String?
+    /// The CA certificates to trust for an https coordinator, instead of the system's.
+    var caFile: String?
 
     init(
         coordinator: String? = nil, backend: String? = nil, endpoint: String? = nil, model: String? = nil,
         concurrency: Int? = nil, name: String? = nil, requestTimeoutSeconds: Double? = nil,
         apiKey: String? = nil, shutdownGraceSeconds: Double? = nil, logLevel: String? = nil,
-        topLogprobs: Int? = nil, gradNormTimeoutSeconds: Double? = nil
+        topLogprobs: Int? = nil, gradNormTimeoutSeconds: Double? = nil, tokenFile: String? = nil, caFile: String? = nil
     ) {
         self.coordinator = coordinator
         self.backend = backend
@@ -34,12 +38,14 @@ struct WorkerSettings: Codable, Sendable, Equatable {
         self.logLevel = logLevel
         self.topLogprobs = topLogprobs
         self.gradNormTimeoutSeconds = gradNormTimeoutSeconds
+        self.tokenFile = tokenFile
+        self.caFile = caFile
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case coordinator, backend, endpoint, model, concurrency, name
         case requestTimeoutSeconds, apiKey, shutdownGraceSeconds, logLevel
-        case topLogprobs, gradNormTimeoutSeconds
+        case topLogprobs, gradNormTimeoutSeconds, tokenFile, caFile
     }
 
     /// Unknown keys are refused: a misspelt setting silently left at its
@@ -64,6 +70,8 @@ struct WorkerSettings: Codable, Sendable, Equatable {
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
         topLogprobs = try c.decodeIfPresent(Int.self, forKey: .topLogprobs)
         gradNormTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .gradNormTimeoutSeconds)
+        tokenFile = try c.decodeIfPresent(String.self, forKey: .tokenFile)
+        caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
     }
 
     /// These settings, with `base`'s filling the ones not given here.
@@ -80,6 +88,8 @@ struct WorkerSettings: Codable, Sendable, Equatable {
             shutdownGraceSeconds: shutdownGraceSeconds ?? base.shutdownGraceSeconds,
             logLevel: logLevel ?? base.logLevel,
             topLogprobs: topLogprobs ?? base.topLogprobs,
-            gradNormTimeoutSeconds: gradNormTimeoutSeconds ?? base.gradNormTimeoutSeconds)
+            gradNormTimeoutSeconds: gradNormTimeoutSeconds ?? base.gradNormTimeoutSeconds,
+            tokenFile: tokenFile ?? base.tokenFile,
+            caFile: caFile ?? base.caFile)
     }
 }
