@@ -15,7 +15,9 @@ import sys
 import threading
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RELEASE = os.path.join(REPO_ROOT, ".build", "release")
+# GVM_BINARIES names a frozen copy of the release executables, so that a
+# benchmark piece runs one build from start to end while the tree is rebuilt.
+RELEASE = os.environ.get("GVM_BINARIES") or os.path.join(REPO_ROOT, ".build", "release")
 
 
 def binary(name: str) -> str:
