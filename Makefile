@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 PYTHON ?= python3
-APT_PACKAGES := libcurl4-openssl-dev libopenblas-dev libsqlite3-dev pkg-config systemd python3 python3-venv
+APT_PACKAGES := libcurl4-openssl-dev libopenblas-dev libsqlite3-dev pkg-config systemd python3 python3-venv openssl
 # apt-get needs root; use sudo when we are not root and it is available.
 SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 

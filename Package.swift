@@ -136,7 +136,11 @@ let package = Package(
         // A real coordinator, real workers and an OpenAI test double over loopback.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Shared", "TestSupport", "CurlHTTP", "Coordinator", "Worker", "Policy"]
+            dependencies: [
+                "Shared", "TestSupport", "CurlHTTP", "Coordinator", "Worker", "Policy",
+                // SHA-256 of the tokens the access tests make.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Runs the built executables as real processes.
         .testTarget(

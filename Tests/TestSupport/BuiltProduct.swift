@@ -25,14 +25,15 @@ public struct BuiltProduct: Sendable {
         public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    /// Runs the product with `input` on stdin. The blocking waits happen on
-    /// Dispatch threads, not on the test's cooperative thread.
-    public func run(_ arguments: [String], input: Data = Data()) async throws -> Result {
+    /// Runs the product with `input` on stdin and `environment` added to the
+    /// test's own. The blocking waits happen on Dispatch threads, not on the
+    /// test's cooperative thread.
+    public func run(_ arguments: [String], input: Data = Data(), environment: [String: String] = [:]) async throws -> Result {
         let url = self.url
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 do {
-                    continuation.resume(returning: try Self.runBlocking(url, arguments, input))
+                    continuation.resume(returning: try Self.runBlocking(url, arguments, input, environment))
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -40,10 +41,13 @@ public struct BuiltProduct: Sendable {
         }
     }
 
-    private static func runBlocking(_ url: URL, _ arguments: [String], _ input: Data) throws -> Result {
+    private static func runBlocking(_ url: URL, _ arguments: [String], _ input: Data, _ environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

@@ -11,12 +11,16 @@ public final class RunningProcess: @unchecked Sendable {
     private let output = CapturedOutput()
     private let errors = CapturedOutput()
 
-    /// Starts `product` with `arguments`; stdout and stderr are captured.
-    public init(_ product: BuiltProduct, _ arguments: [String], name: String? = nil) throws {
+    /// Starts `product` with `arguments`, and `environment` added to the
+    /// test's own; stdout and stderr are captured.
+    public init(_ product: BuiltProduct, _ arguments: [String], name: String? = nil, environment: [String: String] = [:]) throws {
         self.name = name ?? product.name
         process = Process()
         process.executableURL = product.url
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.standardInput = FileHandle.nullDevice
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
@@ -66,9 +70,10 @@ public final class RunningProcess: @unchecked Sendable {
         throw ProcessFailure("\(name) printed no line starting with \"\(prefix)\"; stderr:\n\(stderrText.suffix(4000))")
     }
 
-    /// The port of a server that printed `listening on http://HOST:PORT`.
+    /// The port of a server that printed `listening on http://HOST:PORT`
+    /// (or https://).
     public func listeningPort(timeout: Duration = .seconds(60)) async throws -> Int {
-        let line = try await line(startingWith: "listening on http://", timeout: timeout)
+        let line = try await line(startingWith: "listening on http", timeout: timeout)
         guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else {
             throw ProcessFailure("cannot read a port from \"\(line)\"")
         }
