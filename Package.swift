@@ -155,7 +155,10 @@ let package = Package(
         // The worker's backend, loop and command, against in-process doubles.
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "Shared", "TestSupport", "CurlHTTP", "Policy"]
+            dependencies: [
+                "Worker", "Shared", "TestSupport", "CurlHTTP", "Policy", "ClientAccess",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         // The systemd units and example configuration in deploy/, verified
         // with systemd-analyze against the built executables.

@@ -67,7 +67,7 @@ public struct CoordinatorCredential: Equatable, Sendable {
     /// Why a 401 or 403 stops the program (exit status 64), for people.
     public func refusal(status: Int, message: String) -> String {
         let meaning = status == 401
-            ? "the coordinator did not accept the credential" : "the coordinator's token does not allow this"
+            ? "the coordinator did not accept the credential" : "the coordinator refused this request"
         return "\(meaning) (HTTP \(status): \(message)); \(whereLooked)"
     }
 

@@ -3,8 +3,8 @@ import Logging
 
 /// Starts a Hummingbird router on 127.0.0.1 and a free port, for the test
 /// doubles, and returns once it listens. Cancel the task to stop it.
-enum LoopbackServer {
-    static func start(
+public enum LoopbackServer {
+    public static func start(
         router: Router<BasicRequestContext>, label: String
     ) async throws -> (port: Int, server: Task<Void, Never>) {
         let (listening, listener) = AsyncStream.makeStream(of: Result<Int, any Error>.self)

@@ -3191,7 +3191,7 @@ enum OpenAPIDocument {
       "bearer": {
         "type": "http",
         "scheme": "bearer",
-        "description": "A token from the coordinator's tokens file (docs/operations.md, \"Access control\"). Without a tokens file the coordinator takes no credential, and listens on loopback only."
+        "description": "A token from the coordinator's tokens file (docs/operations.md, \"Access control\"). Without a tokens file the coordinator takes no credential, and listens on loopback only unless started with --insecure-no-auth."
       }
     }
   },

@@ -48,7 +48,8 @@ struct AccessPolicy: Sendable {
             return .unauthenticated("the bearer token is not valid (unknown or revoked)")
         }
         guard identity.role.allows(group) else {
-            return .forbidden("\(identity.name) has the \(identity.role.rawValue) role; this route needs \(group.rawValue) or operator")
+            let needed = group == .operator ? "the operator role" : "the \(group.rawValue) or the operator role"
+            return .forbidden("\(identity.name) has the \(identity.role.rawValue) role; this route needs \(needed)")
         }
         return .allow(identity)
     }

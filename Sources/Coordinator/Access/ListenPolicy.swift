@@ -19,7 +19,7 @@ enum ListenPolicy: Equatable {
         return .refused(
             "--host \(host) is not a loopback address and no tokens are configured (--tokens or \"tokensFile\"): "
                 + "anyone who reaches the port could do everything. Configure tokens, or pass --insecure-no-auth "
-                + "if something in front of the coordinator authenticates")
+                + "(insecureNoAuth in --config) if something in front of the coordinator authenticates")
     }
 
     /// What the coordinator logs at start, if anything.

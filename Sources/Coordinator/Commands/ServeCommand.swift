@@ -13,7 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             All state lives in the SQLite file given by --db; restarting on the same file resumes \
             every run. With --port 0 a free port is bound; the first line on stdout is always \
-            "listening on http://HOST:PORT".
+            "listening on http://HOST:PORT" (https:// with --tls-certificate). SIGHUP re-reads the \
+            tokens file.
             """
     )
 
@@ -27,7 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
 
     @Option(help: ArgumentHelp(
-        "A JSON file with db, host, port, logLevel, maxDatabaseMiB, tokensFile, allowedHosts and openMetrics; flags override it."))
+        "A JSON file with db, host, port, logLevel, maxDatabaseMiB, tokensFile, allowedHosts, openMetrics, "
+            + "insecureNoAuth, tlsCertificate and tlsKey; flags override it."))
     var config: String?
 
     @Option(help: ArgumentHelp(
@@ -60,11 +62,11 @@ struct ServeCommand: AsyncParsableCommand {
             do throws(FieldError) {
                 return TokenRegistry(try AccessTokenFile.read(path: path))
             } catch {
-                throw ValidationError("--tokens \(error)")
+                throw ValidationError("tokens file (--tokens, tokensFile) \(error)")
             }
         }
         let listening = ListenPolicy.decide(
-            host: settings.host, tokensConfigured: registry != nil, insecureNoAuth: insecureNoAuth)
+            host: settings.host, tokensConfigured: registry != nil, insecureNoAuth: insecureNoAuth || settings.insecureNoAuth)
         if case .refused(let reason) = listening { throw ValidationError(reason) }
         if let warning = listening.warning { logger.warning("\(warning)") }
         let access = AccessPolicy(mode: registry.map { .tokens($0) } ?? .withoutTokens, openMetrics: settings.openMetrics)
@@ -84,12 +86,10 @@ struct ServeCommand: AsyncParsableCommand {
         let queuer = WorkQueuer(store: store, logger: logger)
         // Last, so that a shutdown stops training before the server.
         let trainer = BuiltinTrainer(store: store, logger: logger)
-        var services: [any Service] = [application, queuer, trainer]
-        if let registry, let path = settings.tokensFile {
-            services.append(TokenReloader(path: path, registry: registry, logger: logger))
-        }
+        // Always, so that a reload (SIGHUP) never stops a coordinator without tokens.
+        let reloader = TokenReloader(tokens: registry.flatMap { registry in settings.tokensFile.map { ($0, registry) } }, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [application, queuer, trainer, reloader], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
@@ -104,11 +104,12 @@ struct ServeSettings: Decodable {
     var tokensFile: String?
     var allowedHosts: [String]?
     var openMetrics: Bool?
+    var insecureNoAuth: Bool?
     var tlsCertificate: String?
     var tlsKey: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case db, host, port, logLevel, maxDatabaseMiB, tokensFile, allowedHosts, openMetrics, tlsCertificate, tlsKey
+        case db, host, port, logLevel, maxDatabaseMiB, tokensFile, allowedHosts, openMetrics, insecureNoAuth, tlsCertificate, tlsKey
     }
 
     init() {}
@@ -126,6 +127,7 @@ struct ServeSettings: Decodable {
         tokensFile = try c.decodeIfPresent(String.self, forKey: .tokensFile)
         allowedHosts = try c.decodeIfPresent([String].self, forKey: .allowedHosts)
         openMetrics = try c.decodeIfPresent(Bool.self, forKey: .openMetrics)
+        insecureNoAuth = try c.decodeIfPresent(Bool.self, forKey: .insecureNoAuth)
         tlsCertificate = try c.decodeIfPresent(String.self, forKey: .tlsCertificate)
         tlsKey = try c.decodeIfPresent(String.self, forKey: .tlsKey)
     }
@@ -142,6 +144,8 @@ struct ServeSettings: Decodable {
         var allowedHosts: [String]
         /// `/metrics` without a token.
         var openMetrics: Bool
+        /// The config file's `insecureNoAuth` (the flag is the command's).
+        var insecureNoAuth: Bool
         /// HTTPS from these PEM files; nil serves plain HTTP.
         var tls: (certificate: String, key: String)?
     }
@@ -189,6 +193,7 @@ struct ServeSettings: Decodable {
         }
         return Resolved(
             db: database, host: host ?? file.host ?? "127.0.0.1", port: port, logLevel: level, maxDatabaseMiB: ceiling,
-            tokensFile: tokensFile ?? file.tokensFile, allowedHosts: hosts, openMetrics: file.openMetrics ?? false, tls: tls)
+            tokensFile: tokensFile ?? file.tokensFile, allowedHosts: hosts, openMetrics: file.openMetrics ?? false,
+            insecureNoAuth: file.insecureNoAuth ?? false, tls: tls)
     }
 }

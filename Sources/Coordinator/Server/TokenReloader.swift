@@ -7,8 +7,10 @@ import UnixSignals
 /// needs neither a code change nor a restart. A file that no longer reads
 /// or validates leaves the current tokens in place, with an error logged.
 struct TokenReloader: Service {
-    let path: String
-    let registry: TokenRegistry
+    /// The tokens file and the registry it fills; nil without tokens, when
+    /// a SIGHUP is logged and changes nothing (instead of ending the process,
+    /// as an untrapped SIGHUP would).
+    let tokens: (path: String, registry: TokenRegistry)?
     let logger: Logger
 
     func run() async throws {
@@ -18,6 +20,10 @@ struct TokenReloader: Service {
     }
 
     func reload() {
+        guard let (path, registry) = tokens else {
+            logger.notice("SIGHUP: no tokens file is configured, so there is nothing to reload")
+            return
+        }
         do throws(FieldError) {
             let file = try AccessTokenFile.read(path: path)
             registry.replace(with: file)

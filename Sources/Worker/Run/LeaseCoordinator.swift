@@ -15,11 +15,12 @@ enum CoordinatorCallError: Error, Equatable, CustomStringConvertible {
     /// decode: worth retrying after a backoff.
     case unavailable(String)
     /// 404 or 409 for a lease: it expired, was re-issued or its run was
-    /// cancelled. Stop working on it and drop it.
+    /// cancelled; or 403: it is another identity's. Stop working on it and
+    /// drop it.
     case leaseGone(status: Int, message: String)
-    /// 401 or 403: the coordinator does not accept this worker's token,
-    /// or its role, or the lease is another identity's. Only an operator
-    /// can fix that, so the worker stops (exit status 64).
+    /// 401 on any call, or 403 on a lease request: the coordinator does
+    /// not accept this worker's token, or its role. Only an operator can
+    /// fix that, so the worker stops (exit status 64).
     case notAllowed(status: Int, message: String)
     /// Any other 4xx: the coordinator refuses the request as sent.
     case refused(status: Int, message: String)

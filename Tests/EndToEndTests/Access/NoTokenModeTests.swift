@@ -13,6 +13,11 @@ struct NoTokenModeTests {
                                              contentType: "application/x-ndjson")
         #expect(created.status == 201)
         #expect(cluster.coordinator.stderrText.contains("no tokens configured"))
+        // A reload (systemctl reload sends SIGHUP) must not stop it.
+        cluster.coordinator.signal(SIGHUP)
+        #expect(try await CredentialRefusalTests.eventually { cluster.coordinator.stderrText.contains("nothing to reload") })
+        #expect(cluster.coordinator.isRunning)
+        #expect(try await cluster.get("/v1/status").status == 200)
         await cluster.stopAll()
     }
 
