@@ -737,7 +737,8 @@ def report(args) -> int:
         for key in ("samplesToTarget", "versionsToTarget"):
             say(f"   {key}: " + "; ".join(
                 f"{100 * c['target']:.1f}% {interval(c)} half-width {c['halfWidth']:.3f} contains 1: {c['containsOne']}"
-                + ("" if c["narrowEnough"] else f", seeds for 0.15: {c['seedsNeeded']}") for c in aa[key]))
+                + ("" if c["narrowEnough"] else f", seeds for 0.15: {c['seedsNeeded'] if c['seedsNeeded'] is not None else 'none would do'}")
+                for c in aa[key]))
     accounting = summary["controls"].get("accounting")
     if accounting:
         say(f"accounting control ({accounting['arm']}): samples over uniform-n's, want "

@@ -374,11 +374,14 @@ def paired_bootstrap(reference, arm, statistic: str = "speedup", resamples: int 
 
 # ---------------------------------------------------------------- controls
 
-def seeds_needed(half_width: float, seeds: int, target: float = AA_HALF_WIDTH) -> int:
+def seeds_needed(half_width: float, seeds: int, target: float = AA_HALF_WIDTH) -> int | None:
     """Seeds that would bring a half-width measured with `seeds` seeds to
-    target, with half-width ~ 1/sqrt(seeds)."""
+    target, with half-width ~ 1/sqrt(seeds); None when the half-width is not
+    finite (a ratio with an endpoint never reached), where no count would do."""
     if not half_width > 0:
         return int(seeds)
+    if not math.isfinite(half_width):
+        return None
     return int(math.ceil(seeds * (half_width / target) ** 2 - 1e-9))
 
 

@@ -201,7 +201,8 @@ def raft_section(rows: list[dict], resamples: int,
             for c in aa[key]:
                 verdicts.append(f"{title} at {100 * c['target']:.1f}%: {with_interval(c)}, half-width "
                                 f"{c['halfWidth']:.3f}, {'contains' if c['containsOne'] else 'EXCLUDES'} 1"
-                                + ("" if c["narrowEnough"] else f", {c['seedsNeeded']} seeds for 0.15"))
+                                + ("" if c["narrowEnough"] else f", {c['seedsNeeded']} seeds for 0.15" if c["seedsNeeded"] is not None
+                                   else ", unbounded (an endpoint never reached)"))
         paragraphs.append(f"**A/A control** ({aa['arm']}, {aa['samplesToTarget'][0]['seeds']} seeds): AUC "
                           f"{with_interval(aa['auc'], 3)}; " + "; ".join(verdicts) + ".")
     elif cv.AA_ARM in planned:

@@ -322,6 +322,7 @@ class Controls(unittest.TestCase):
             self.assertEqual(row["seedsNeeded"] is None, row["narrowEnough"])
 
     def test_seeds_needed_from_the_half_width(self):
+        self.assertIsNone(ca.seeds_needed(float("inf"), 2))   # an endpoint never reached: no count would do
         self.assertEqual(ca.seeds_needed(0.30, 12), 48)
         self.assertEqual(ca.seeds_needed(0.15, 12), 12)
         self.assertEqual(ca.seeds_needed(0.20, 12), 22)     # 12 x (4/3)^2 = 21.3
