@@ -210,7 +210,9 @@ struct WorkerLoop: Sendable {
                 logger.info("lease released", metadata: ["reason": "\(release.reason)", "kind": "\(release.effectiveKind.rawValue)"])
                 return
             } catch let error as CoordinatorCallError where !error.isRetryable {
-                logger.warning("lease release refused; it expires on its own", metadata: ["error": "\(error)"])
+                if !refusals.record(error) {
+                    logger.warning("lease release refused; it expires on its own", metadata: ["error": "\(error)"])
+                }
                 return
             } catch {
                 let delay = settings.backoff.delay(attempt: attempt)
