@@ -57,6 +57,7 @@ test: deps $(ANALYSIS_VENV)/.ready
 	$(SWIFT) test --no-parallel
 	$(ANALYSIS_VENV)/bin/python -m unittest discover -s scripts/tests
 	$(PYTHON) scripts/chaos.py --short --binary .build/debug/gvm-coordinator
+	$(PYTHON) scripts/chaos.py --short --tokens --binary .build/debug/gvm-coordinator
 	GVM_FAULT_DOUBLE_COUNT=5 $(PYTHON) scripts/chaos.py --tiny --expect-violations --binary .build/debug/gvm-coordinator
 
 ## The analysis scripts' pinned numpy, in a venv under .build/ (the demo, the

@@ -70,6 +70,26 @@ everything acknowledged must have survived it):
   again before the expiry the coordinator gave its last lease, across kills;
 - after the coordinator stops, `PRAGMA integrity_check` says ok.
 
+With `--tokens` the coordinator serves with a tokens file (`serve --tokens`,
+fresh random tokens written by gvmharness.write_tokens_file) and every
+request carries the token of whoever sends it: the simulated workers take
+turns between two worker identities (chaos-worker-a and -b, so half of the
+forged results cross identities), the killer has a worker identity of its
+own (chaos-survivor), the run's setup and the final pause an operator token,
+and the checks read everything with a reader token. Late results, the
+prodder's raw requests and the heartbeats to dead workers' leases present
+the token of the lease's owner. Everything above must still hold, and so
+must the access rules, checked cheaply after each restart and among the
+workers' faults:
+
+- a request without a token, or with an unknown one, gets 401 (a lease,
+  a heartbeat, a result, a pause, the status, /openapi.json), and a refused
+  result stores nothing; /healthz answers without one;
+- a token outside its role gets 403 (a worker reading the status, a reader
+  asking for a lease);
+- one worker identity's heartbeat, result or release for another identity's
+  lease gets 403, and changes nothing (a refused result is never stored).
+
 It prints the counts reached, fails below the minimums of the size, and its
 last line is `N invariant violations`. Exit status 0 only when N is 0 and the
 minimums were met; with `--expect-violations` (the self-check, against a
@@ -77,6 +97,7 @@ debug coordinator started with GVM_FAULT_DOUBLE_COUNT) 0 only when N > 0.
 
     python3 scripts/chaos.py --full                      # release build
     python3 scripts/chaos.py --short --binary .build/debug/gvm-coordinator
+    python3 scripts/chaos.py --short --tokens --binary .build/debug/gvm-coordinator
 """
 
 from __future__ import annotations
@@ -88,6 +109,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -101,7 +123,8 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gvmharness import Client, Coordinator, add_binary_options, ensure_binary, git_revision  # noqa: E402
+from gvmharness import (Client, Coordinator, add_binary_options, bearer, ensure_binary,  # noqa: E402
+                        git_revision, write_tokens_file)
 
 MODEL = "chaos"                # the plain run's model
 ROUNDS_MODEL = "chaos-rounds"  # the rounds run's
@@ -122,6 +145,14 @@ SIZES = {
 }
 LEASE_SECONDS = 3
 MAX_ATTEMPTS = 5
+# The identities of --tokens: the workers alternate between two, so that
+# leases of one are forged by the other; the killer has its own.
+WORKER_IDENTITIES = ("chaos-worker-a", "chaos-worker-b")
+SURVIVOR = "chaos-survivor"
+OPERATOR = "chaos-operator"
+READER = "chaos-reader"
+TOKEN_ROLES = {**{name: "worker" for name in WORKER_IDENTITIES}, SURVIVOR: "worker",
+               OPERATOR: "operator", READER: "reader"}
 
 
 def log(message: str) -> None:
@@ -188,6 +219,7 @@ class Ledger:
         self.held: dict[tuple, dict] = {}        # unit key -> {leaseId, expires} the suite still holds
         self.abandoned: set[str] = set()          # leases of workers that died
         self.run_names: dict[int, str] = {}       # runId -> "plain run" or "rounds run"
+        self.owners: dict[str, str | None] = {}   # leaseId -> the identity it was granted to (--tokens)
         self.counts: Counter = Counter()
         self.violations: list[str] = []
 
@@ -210,11 +242,12 @@ class Ledger:
     def unit_key(lease: dict) -> tuple:
         return (lease["runId"], lease["iteration"], lease["stage"], lease["promptId"], lease["firstSampleIndex"])
 
-    def granted(self, lease: dict, asked_at: float) -> None:
+    def granted(self, lease: dict, asked_at: float, owner: str | None = None) -> None:
         key = self.unit_key(lease)
         with self.lock:
             before = self.held.get(key)
             self.leases[lease["leaseId"]] = lease
+            self.owners[lease["leaseId"]] = owner
             self.held[key] = {"leaseId": lease["leaseId"], "expires": parse_time(lease["expiresAt"]),
                               "kills": self.counts["kills"], "at": asked_at}
             self.counts[f"leases granted ({self.run_names.get(lease['runId'], lease['runId'])})"] += 1
@@ -303,13 +336,19 @@ class Chaos:
         self.run_id = 0                   # the plain run
         self.rounds_run_id = 0            # the run in rounds
         self.models = [MODEL, ROUNDS_MODEL]
+        # --tokens: identity -> token, and the file the coordinator reads; empty and None without.
+        self.tokens: dict[str, str] = {}
+        self.tokens_file: str | None = None
+        if args.tokens:
+            self.tokens_file = os.path.join(workdir, "tokens.json")
+            self.tokens = write_tokens_file(self.tokens_file, TOKEN_ROLES)
         self.started = time.monotonic()
 
     # -- the coordinator ---------------------------------------------------
 
     def start_coordinator(self, serve_args: list[str] | None = None) -> None:
         self.coordinator = Coordinator(self.db_path, self.log_path, port=self.port, binary_path=self.binary,
-                                       serve_args=serve_args)
+                                       serve_args=serve_args, tokens_file=self.tokens_file)
         self.port = self.coordinator.port
         self.up.set()
 
@@ -333,14 +372,23 @@ class Chaos:
                 log(f"restart failed ({error}); again")
                 time.sleep(0.2)
 
-    def client(self) -> Client:
-        return Client("127.0.0.1", self.port, timeout=10)
+    def client(self, identity: str | None = OPERATOR, timeout: float = 10) -> Client:
+        """A connection presenting `identity`'s token (with --tokens; None: no token)."""
+        return Client("127.0.0.1", self.port, timeout=timeout, token=self.tokens.get(identity or ""))
 
-    def call(self, client: Client, method: str, path: str, payload=None):
-        """(status, decoded body) or (None, None) when the answer was lost."""
+    def worker_identity(self, number: int) -> str | None:
+        return WORKER_IDENTITIES[number % len(WORKER_IDENTITIES)] if self.tokens else None
+
+    def owner_token(self, lease_id: str) -> str | None:
+        """The token of the identity a lease was granted to (None without --tokens)."""
+        return self.tokens.get(self.ledger.owners.get(lease_id) or "")
+
+    def call(self, client: Client, method: str, path: str, payload=None, token: str | None = None):
+        """(status, decoded body) or (None, None) when the answer was lost.
+        `token` presents another token than the client's."""
         body = None if payload is None else json.dumps(payload).encode()
         try:
-            status, data = client.request(method, path, body)
+            status, data = client.request(method, path, body, token=token)
         except (OSError, http.client.HTTPException):
             client.close()
             return None, None
@@ -386,7 +434,7 @@ class Chaos:
             self.mounted = False
 
     def create_run(self) -> None:
-        client = self.client()
+        client = self.client(OPERATOR)
         prompts = self.size["prompts"]
         dataset = prompts * 4
         lines = [json.dumps({"problem": f"Chaos problem {i}: what is {i} + 1 - {i}?", "answer": "1"})
@@ -449,15 +497,16 @@ class Chaos:
         return samples
 
     def deliver(self, client: Client, lease: dict, samples: list[dict], retry: bool = True,
-                allowed=(200, 409, 404, 503)) -> int | None:
+                allowed=(200, 409, 404, 503), token: str | None = None) -> int | None:
         """Posts a result; while the coordinator is down or the disk full,
-        tries again (as a worker does) when `retry`. Its final status."""
+        tries again (as a worker does) when `retry`. Its final status.
+        `token` presents another token than the client's (the lease owner's)."""
         lease_id = lease["leaseId"]
         payload = {"generated": len(samples), "generatedTokens": sum(s["completionTokens"] for s in samples),
                    "samples": samples}
         self.ledger.let_go(lease_id)
         while True:
-            status, body = self.call(client, "POST", f"/v1/leases/{lease_id}/result", payload)
+            status, body = self.call(client, "POST", f"/v1/leases/{lease_id}/result", payload, token=token)
             self.ledger.result_answer(lease_id, samples, status, body)
             if status in (None, 503) and retry and not self.stop.is_set():
                 time.sleep(0.1 + 0.2 * random.random())
@@ -490,7 +539,8 @@ class Chaos:
     def worker(self, number: int) -> None:
         rng = random.Random(self.args.seed * 1000 + number)
         generation = 0
-        client = self.client()
+        identity = self.worker_identity(number)
+        client = self.client(identity)
         while not self.stop.is_set():
             self.wait_up()
             name = f"chaos-{number}-{generation}"
@@ -504,7 +554,7 @@ class Chaos:
                 continue
             leases = body["leases"]
             for lease in leases:
-                self.ledger.granted(lease, asked)
+                self.ledger.granted(lease, asked, identity)
             if not leases:
                 time.sleep(0.05)
                 continue
@@ -524,12 +574,12 @@ class Chaos:
                         self.late_pool.append((lease, self.samples_for(lease, rng, "late")))
                 generation += 1
                 client.close()
-                client = self.client()
+                client = self.client(identity)
                 continue
             for lease in leases:
                 self.handle(client, lease, rng, calm)
             if not calm:
-                self.side_faults(client, rng)
+                self.side_faults(client, rng, identity)
         client.close()
 
     def handle(self, client: Client, lease: dict, rng: random.Random, calm: bool) -> None:
@@ -576,19 +626,23 @@ class Chaos:
                 if again not in (409, None, 503):
                     self.ledger.violation(f"a different repeat for {lease['leaseId']} got {again}")
 
-    def side_faults(self, client: Client, rng: random.Random) -> None:
+    def side_faults(self, client: Client, rng: random.Random, identity: str | None = None) -> None:
         draw = rng.random()
         if draw < 0.05:
             with self.pool_lock:
                 late = self.late_pool.pop(rng.randrange(len(self.late_pool))) if self.late_pool else None
             if late is not None:
-                status = self.deliver(client, late[0], late[1], retry=False)
+                # A dead worker's result comes back late under its own identity.
+                status = self.deliver(client, late[0], late[1], retry=False,
+                                      token=self.owner_token(late[0]["leaseId"]))
                 self.ledger.outcome("late results", status)
         elif draw < 0.08:
             with self.pool_lock:
                 target = rng.choice(self.others) if self.others else None
             lease = self.ledger.leases.get(target) if target else None
-            if lease is not None:
+            if lease is not None and self.tokens and self.ledger.owners.get(target) != identity:
+                self.other_identity(client, lease, rng, rng.choice(["result", "heartbeat", "release"]))
+            elif lease is not None:
                 status = self.deliver(client, lease, self.samples_for(lease, rng, "forged"), retry=False)
                 self.ledger.outcome("results for another worker's lease", status)
         elif draw < 0.09:
@@ -615,7 +669,9 @@ class Chaos:
                 continue
             body = json.dumps({"generated": lease["sampleCount"],
                                "samples": self.samples_for(lease, rng, "cut")}).encode()
-            head = (f"POST /v1/leases/{lease['leaseId']}/result HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            # With --tokens, the owner's: a whole request may be stored.
+            authorization = "".join(f"{k}: {v}\r\n" for k, v in bearer(self.owner_token(lease["leaseId"])).items())
+            head = (f"POST /v1/leases/{lease['leaseId']}/result HTTP/1.1\r\nHost: 127.0.0.1\r\n{authorization}"
                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
             draw = rng.random()
             try:
@@ -636,6 +692,71 @@ class Chaos:
             except OSError:
                 pass
 
+    # -- access (--tokens) ---------------------------------------------------------
+
+    def refused(self, name: str, wanted: int, status: int | None, body, what: str) -> None:
+        """An access invariant: `wanted` (401 or 403) is the only acceptable
+        answer; a lost answer, or a 503 (storage, not access), proves nothing."""
+        if status == wanted:
+            self.ledger.count(f"{name} refused ({wanted})")
+        elif status in (None, 503):
+            self.ledger.count(f"{name} unchecked ({status or 'no answer'})")
+        else:
+            self.ledger.violation(f"{what}: {status}, not {wanted}: {json.dumps(body)[:200]}")
+
+    def other_identity(self, client: Client, lease: dict, rng: random.Random, action: str) -> None:
+        """`client`'s identity heartbeats, delivers or releases a lease granted
+        to another identity: 403, and nothing changes (a refused result is
+        never recorded as possible, so the checks find it if it was stored)."""
+        lease_id = lease["leaseId"]
+        what = f"{action} for lease {lease_id} of {self.ledger.owners.get(lease_id)} by another identity"
+        if action == "result":
+            samples = self.samples_for(lease, rng, "forged")
+            status, body = self.call(client, "POST", f"/v1/leases/{lease_id}/result",
+                                     {"generated": len(samples), "samples": samples})
+            self.ledger.outcome("results for another worker's lease", status)
+        elif action == "heartbeat":
+            status, body = self.call(client, "POST", f"/v1/leases/{lease_id}/heartbeat")
+        else:
+            status, body = self.call(client, "POST", f"/v1/leases/{lease_id}/release",
+                                     {"reason": "chaos: another identity's release", "kind": rng.choice(COUNTED_KINDS)})
+        self.refused(f"{action}s for another identity's lease", 403, status, body, what)
+
+    def check_access(self, client: Client) -> None:
+        """After a restart, with --tokens: requests without a token or with an
+        unknown one get 401, tokens outside their role 403, /healthz answers
+        anyone, and the killer's identity (`client`) cannot touch a worker's lease."""
+        with self.pool_lock:
+            target = self.others[-1] if self.others else None
+        lease = self.ledger.leases.get(target) if target else None
+        routes = [("POST", "/v1/leases", {"workerName": "chaos-anonymous", "model": MODEL, "capacity": 1}),
+                  ("GET", "/v1/status", None), ("GET", "/openapi.json", None),
+                  ("POST", f"/v1/runs/{self.run_id}/pause", None)]
+        if lease is not None:
+            samples = self.samples_for(lease, self.rng, "anonymous")
+            routes += [("POST", f"/v1/leases/{target}/heartbeat", None),
+                       ("POST", f"/v1/leases/{target}/result", {"generated": len(samples), "samples": samples})]
+        anonymous = self.client(None)
+        for method, path, payload in routes:
+            status, body = self.call(anonymous, method, path, payload)
+            self.refused("requests without a token", 401, status, body, f"{method} {path} without a token")
+        status, body = self.call(anonymous, "GET", "/v1/status", token=secrets.token_hex(32))
+        self.refused("requests with an unknown token", 401, status, body, "GET /v1/status with an unknown token")
+        status, body = self.call(client, "GET", "/v1/status")
+        self.refused("requests outside the token's role", 403, status, body, "GET /v1/status with a worker token")
+        status, body = self.call(anonymous, "POST", "/v1/leases", {"workerName": "chaos-reader", "model": MODEL,
+                                                                   "capacity": 1}, token=self.tokens[READER])
+        self.refused("requests outside the token's role", 403, status, body, "POST /v1/leases with a reader token")
+        status, body = self.call(anonymous, "GET", "/healthz")
+        if status == 200:
+            self.ledger.count("health checks without a token (200)")
+        elif status is not None:
+            self.ledger.violation(f"GET /healthz without a token: {status}, not 200")
+        anonymous.close()
+        if lease is not None:
+            for action in ("heartbeat", "result"):
+                self.other_identity(client, lease, self.rng, action)
+
     # -- the killer -------------------------------------------------------------
 
     def survival_lease(self, client: Client) -> dict | None:
@@ -650,14 +771,14 @@ class Chaos:
                                                                      "capacity": 1})
             if status == 200 and body["leases"]:
                 lease = body["leases"][0]
-                self.ledger.granted(lease, asked)
+                self.ledger.granted(lease, asked, SURVIVOR if self.tokens else None)
                 return lease
             time.sleep(0.05)
         return None
 
     def killer(self) -> None:
         low, high = self.size["kill_gap"]
-        client = self.client()
+        client = self.client(SURVIVOR)
         while not self.calm.is_set():
             time.sleep(self.rng.uniform(low, high))
             if self.disk_full.is_set() or self.calm.is_set():
@@ -678,6 +799,8 @@ class Chaos:
                         self.ledger.violation(f"lease {lease['leaseId']} was lost in a restart: heartbeat {status} {body}")
                     else:
                         self.ledger.count("survival checks skipped (expired during the restart)")
+                if self.tokens:
+                    self.check_access(client)
             if lease is not None:
                 self.deliver(client, lease, self.samples_for(lease, self.rng, "survivor"))
             else:
@@ -692,7 +815,8 @@ class Chaos:
             alive = [dict(h) for h in ledger.held.values()
                      if h["leaseId"] in ledger.abandoned and h["expires"] > time.time() + 0.5]
         for held in alive[:3]:
-            status, body = self.call(client, "POST", f"/v1/leases/{held['leaseId']}/heartbeat")
+            status, body = self.call(client, "POST", f"/v1/leases/{held['leaseId']}/heartbeat",
+                                     token=self.owner_token(held["leaseId"]))
             if status == 200:
                 ledger.count("dead workers' leases alive after a restart")
                 ledger.extended(held["leaseId"], body["expiresAt"])
@@ -809,7 +933,7 @@ class Chaos:
 
     def finish_iteration(self) -> None:
         """Each run finishes the iteration in progress and is paused."""
-        client = self.client()
+        client = self.client(OPERATOR)
         for run_id in (self.run_id, self.rounds_run_id):
             status, run = self.call(client, "GET", f"/v1/runs/{run_id}")
             current = run["iteration"] if status == 200 else 0
@@ -833,7 +957,7 @@ class Chaos:
 
     def check(self) -> None:
         ledger = self.ledger
-        client = Client("127.0.0.1", self.port, timeout=120)
+        client = self.client(READER, timeout=120)  # with --tokens, a reader reads it all
         by_lease: dict[str, list[dict]] = defaultdict(list)
         for run_id in (self.run_id, self.rounds_run_id):
             self.check_run(client, run_id, by_lease)
@@ -996,7 +1120,8 @@ class Chaos:
         c = self.ledger.counts
         c["results acknowledged (new)"] = sum(self.ledger.fresh_acks.values())
         elapsed = time.monotonic() - self.started
-        log(f"\nseed {self.args.seed}, size {self.args.size}, {elapsed:.0f} s, binary {self.binary}, "
+        log(f"\nseed {self.args.seed}, size {self.args.size}{', with tokens' if self.tokens else ''}, "
+            f"{elapsed:.0f} s, binary {self.binary}, "
             f"commit {git_revision()}")
         for name in sorted(c):
             log(f"  {name}: {c[name]}")
@@ -1017,6 +1142,11 @@ class Chaos:
                    "rounds run: prompts stopped (failed)", "rounds run: unspent samples"]
         if self.disk_mode:
             wanted += ["503", "disk-full phases"]
+        if self.tokens:
+            wanted += ["requests without a token refused (401)", "requests with an unknown token refused (401)",
+                       "requests outside the token's role refused (403)", "health checks without a token (200)",
+                       "heartbeats for another identity's lease refused (403)",
+                       "results for another identity's lease refused (403)"]
         short += [f"{name} 0" for name in wanted if c[name] == 0]
         if short and not self.args.expect_violations:
             log("minimums not reached: " + ", ".join(short))
@@ -1045,6 +1175,9 @@ def main() -> int:
     parser.add_argument("--no-disk-full", action="store_true", help="skip the disk-full phase")
     parser.add_argument("--disk-ceiling", action="store_true",
                         help="fill the disk with a database size ceiling (--max-database-mib), even as root")
+    parser.add_argument("--tokens", action="store_true",
+                        help="serve with a tokens file: workers, killer, operator and checks present tokens of "
+                             "their roles, and the access rules (401, 403, lease identity) are checked too")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     add_binary_options(parser)
     args = parser.parse_args()
@@ -1053,7 +1186,8 @@ def main() -> int:
     if args.max_seconds is None:
         args.max_seconds = 1500 if args.size == "full" else 240
     binary = ensure_binary(args.binary, args.build, log)
-    log(f"chaos: size {args.size}, seed {args.seed}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+    log(f"chaos: size {args.size}, seed {args.seed}, {'with tokens, ' if args.tokens else ''}"
+        f"started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
     workdir = tempfile.mkdtemp(prefix="gvm-chaos-")
     chaos = Chaos(args, binary, workdir, SIZES[args.size])
     try:

@@ -5,10 +5,12 @@ Standard library only, so the scripts run on a fresh Debian with python3.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import http.client
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -28,15 +30,46 @@ def binary(name: str) -> str:
     return path
 
 
+TOKEN_ROLES = ("worker", "operator", "reader")
+
+
+def token_digest(token: str) -> str:
+    """What a tokens file lists for a token: the hex SHA-256 of its UTF-8 bytes."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def write_tokens_file(path: str, roles: dict[str, str]) -> dict[str, str]:
+    """Makes a fresh random token for each identity in `roles` (name -> role:
+    worker, operator or reader) and writes the tokens file `gvm-coordinator
+    serve --tokens` reads, `{"tokens": [{"name", "role", "sha256"}]}`, which
+    holds the hashes only. Returns name -> token, for the clients to present
+    (`Authorization: Bearer TOKEN`)."""
+    for name, role in roles.items():
+        if role not in TOKEN_ROLES:
+            raise ValueError(f"{name}: role {role!r} is not one of {', '.join(TOKEN_ROLES)}")
+    tokens = {name: secrets.token_hex(32) for name in roles}
+    entries = [{"name": name, "role": role, "sha256": token_digest(tokens[name])} for name, role in roles.items()]
+    with open(path, "w") as f:
+        json.dump({"tokens": entries}, f, indent=2)
+        f.write("\n")
+    return tokens
+
+
+def bearer(token: str | None) -> dict[str, str]:
+    """The Authorization header that presents `token`; none without one."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 class APIError(RuntimeError):
     pass
 
 
 class Client:
-    """One keep-alive connection; reconnects once if the server closed it."""
+    """One keep-alive connection; reconnects once if the server closed it.
+    With `token`, every request carries `Authorization: Bearer TOKEN`."""
 
-    def __init__(self, host: str, port: int, timeout: float = 120.0):
-        self.host, self.port, self.timeout = host, port, timeout
+    def __init__(self, host: str, port: int, timeout: float = 120.0, token: str | None = None):
+        self.host, self.port, self.timeout, self.token = host, port, timeout, token
         self.connection: http.client.HTTPConnection | None = None
         self.reconnects = 0
 
@@ -51,8 +84,10 @@ class Client:
             self.connection = None
 
     def request(self, method: str, path: str, body: bytes | None = None,
-                content_type: str = "application/json") -> tuple[int, bytes]:
+                content_type: str = "application/json", token: str | None = None) -> tuple[int, bytes]:
+        """(status, body). `token` presents another token than the client's for this request."""
         headers = {"Content-Type": content_type} if body is not None else {}
+        headers.update(bearer(token or self.token))
         for attempt in (0, 1):
             try:
                 connection = self._connection()
@@ -77,14 +112,18 @@ class Client:
 
 
 class Coordinator:
-    """`gvm-coordinator serve` on a port of its choosing; its log goes to a file."""
+    """`gvm-coordinator serve` on a port of its choosing; its log goes to a file.
+    With `tokens_file` (see write_tokens_file) it serves with `--tokens`, and
+    `token` is the one its client() presents by default."""
 
     def __init__(self, db_path: str, log_path: str, port: int = 0, host: str = "127.0.0.1",
-                 binary_path: str | None = None, serve_args: list[str] | None = None):
+                 binary_path: str | None = None, serve_args: list[str] | None = None,
+                 tokens_file: str | None = None, token: str | None = None):
+        self.token = token
         self.log_file = open(log_path, "ab")
         self.process = subprocess.Popen(
             [binary_path or binary("gvm-coordinator"), "serve", "--db", db_path, "--host", host, "--port", str(port)]
-            + (serve_args or []),
+            + (["--tokens", tokens_file] if tokens_file else []) + (serve_args or []),
             stdout=subprocess.PIPE, stderr=self.log_file, cwd=REPO_ROOT)
         assert self.process.stdout is not None
         first = self.process.stdout.readline().decode().strip()
@@ -95,7 +134,8 @@ class Coordinator:
         hostport = self.url.removeprefix("http://")
         self.host, _, port_text = hostport.rpartition(":")
         self.port = int(port_text)
-        threading.Thread(target=self._drain, daemon=True).start()
+        self.drainer = threading.Thread(target=self._drain, daemon=True)
+        self.drainer.start()
 
     def _drain(self) -> None:
         assert self.process.stdout is not None
@@ -106,23 +146,31 @@ class Coordinator:
     def pid(self) -> int:
         return self.process.pid
 
-    def client(self) -> Client:
-        return Client(self.host, self.port)
+    def client(self, token: str | None = None) -> Client:
+        """A client presenting `token`, else the coordinator's default token (if any)."""
+        return Client(self.host, self.port, token=token or self.token)
 
     def stop(self) -> int | None:
         stop_process(self.process)
+        # The rest of its output goes to the log before the files close.
+        self.drainer.join(timeout=5)
+        if not self.drainer.is_alive():
+            assert self.process.stdout is not None
+            self.process.stdout.close()
         self.log_file.close()
         return self.process.returncode
 
 
 class Worker:
-    """`gvm-worker run` against a coordinator; its output goes to a log file."""
+    """`gvm-worker run` against a coordinator; its output goes to a log file.
+    With `token`, the worker presents it (as GVM_TOKEN, off its command line)."""
 
-    def __init__(self, coordinator_url: str, name: str, log_path: str, extra: list[str]):
+    def __init__(self, coordinator_url: str, name: str, log_path: str, extra: list[str], token: str | None = None):
         self.log_file = open(log_path, "ab")
+        env = {**os.environ, "GVM_TOKEN": token} if token else None
         self.process = subprocess.Popen(
             [binary("gvm-worker"), "run", "--coordinator", coordinator_url, "--name", name] + extra,
-            stdout=self.log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+            stdout=self.log_file, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
 
     def stop(self) -> int | None:
         stop_process(self.process)
