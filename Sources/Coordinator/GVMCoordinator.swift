@@ -12,6 +12,7 @@ struct GVMCoordinator: AsyncParsableCommand {
             ListRunsCommand.self, ShowRunCommand.self, ListIterationsCommand.self, ListWorkersCommand.self,
             HistoryCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self, AdvanceCommand.self,
             WaitCommand.self, ExportTracesCommand.self, ExportAllocationCommand.self, AllocateCommand.self,
+            TokensCommand.self,
         ]
     )
 }

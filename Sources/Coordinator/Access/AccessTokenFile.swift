@@ -42,6 +42,22 @@ struct AccessTokenFile: Equatable, Sendable, Codable {
         }
     }
 
+    /// The file with `entry` added; refused when its name or hash is taken
+    /// or its name is not a valid one.
+    func adding(_ entry: AccessTokenEntry) throws(FieldError) -> AccessTokenFile {
+        let added = AccessTokenFile(tokens: tokens + [entry])
+        try added.validate()
+        return added
+    }
+
+    /// The file without the entry named `name`; refused when there is none.
+    func removing(name: String) throws(FieldError) -> AccessTokenFile {
+        guard tokens.contains(where: { $0.name == name }) else {
+            throw FieldError(field: "name", problem: "no token is named \(name)")
+        }
+        return AccessTokenFile(tokens: tokens.filter { $0.name != name })
+    }
+
     static let nameCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@-")
 
     /// Reads and checks a tokens file; every problem names the file and the field.
