@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which `Host` headers the coordinator answers: loopback names, the address
 /// it binds (unless a wildcard), and the names configuration lists
 /// (`allowedHosts`). Refusing the rest stops DNS rebinding: a page on
@@ -28,7 +30,7 @@ struct HostPolicy: Equatable, Sendable {
 
     /// The host of a `Host` header: without the port, IPv6 brackets removed.
     static func hostPart(of header: String) -> String {
-        let value = header.trimmingWhitespace().lowercased()
+        let value = header.trimmingCharacters(in: .whitespaces).lowercased()
         if value.hasPrefix("["), let close = value.firstIndex(of: "]") {
             return String(value[value.index(after: value.startIndex)..<close])
         }
@@ -39,7 +41,7 @@ struct HostPolicy: Equatable, Sendable {
     }
 
     static func normalized(_ host: String) -> String {
-        var value = host.trimmingWhitespace().lowercased()
+        var value = host.trimmingCharacters(in: .whitespaces).lowercased()
         if value.hasPrefix("["), value.hasSuffix("]") { value = String(value.dropFirst().dropLast()) }
         return value
     }
@@ -51,11 +53,5 @@ struct HostPolicy: Equatable, Sendable {
         if host == "localhost" || host == "::1" { return true }
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)
         return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
-    }
-}
-
-private extension String {
-    func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

@@ -58,18 +58,19 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "gvm-coordinator")
         logger.logLevel = settings.logLevel
 
-        let registry = try settings.tokensFile.map { path in
+        // The tokens file and the registry it fills, reloaded on SIGHUP.
+        let tokens = try settings.tokensFile.map { path in
             do throws(FieldError) {
-                return TokenRegistry(try AccessTokenFile.read(path: path))
+                return (path: path, registry: TokenRegistry(try AccessTokenFile.read(path: path)))
             } catch {
                 throw ValidationError("tokens file (--tokens, tokensFile) \(error)")
             }
         }
         let listening = ListenPolicy.decide(
-            host: settings.host, tokensConfigured: registry != nil, insecureNoAuth: insecureNoAuth || settings.insecureNoAuth)
+            host: settings.host, tokensConfigured: tokens != nil, insecureNoAuth: insecureNoAuth || settings.insecureNoAuth)
         if case .refused(let reason) = listening { throw ValidationError(reason) }
         if let warning = listening.warning { logger.warning("\(warning)") }
-        let access = AccessPolicy(mode: registry.map { .tokens($0) } ?? .withoutTokens, openMetrics: settings.openMetrics)
+        let access = AccessPolicy(mode: tokens.map { .tokens($0.registry) } ?? .withoutTokens, openMetrics: settings.openMetrics)
 
         let tls = try settings.tls.map { try ServerTLS.configuration(certificateFile: $0.certificate, keyFile: $0.key) }
 
@@ -87,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Last, so that a shutdown stops training before the server.
         let trainer = BuiltinTrainer(store: store, logger: logger)
         // Always, so that a reload (SIGHUP) never stops a coordinator without tokens.
-        let reloader = TokenReloader(tokens: registry.flatMap { registry in settings.tokensFile.map { ($0, registry) } }, logger: logger)
+        let reloader = TokenReloader(tokens: tokens, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [application, queuer, trainer, reloader], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
