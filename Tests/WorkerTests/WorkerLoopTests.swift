@@ -94,6 +94,16 @@ import TestSupport
         #expect(coordinator.state.withLock { $0.requests.count } >= 5)
     }
 
+    @Test func aRefusedCredentialEndsTheLoopAtOnceWithoutRetrying() async throws {
+        let coordinator = FakeCoordinator(leases: [TestLeases.make(id: "never")])
+        coordinator.state.withLock { $0.refusedCredential = 401 }
+        // No shutdown signal: the refusal alone ends the run, and is returned for exit status 64.
+        let refusal = await loop(coordinator, .correct(), settings()).run(stopping: OneShotEvent(), graceOver: OneShotEvent())
+        #expect(refusal == CredentialRefusal(status: 401, message: "test: token refused"))
+        #expect(coordinator.state.withLock { $0.requests.count } == 1)
+        #expect(coordinator.submittedIds.isEmpty)
+    }
+
     @Test func waitsTheCoordinatorsRetryAfterWhenThereIsNoWork() async throws {
         let coordinator = FakeCoordinator(leases: [])
         coordinator.state.withLock { $0.retryAfterSeconds = 0.2 }

@@ -17,7 +17,8 @@ struct WorkerLoop: Sendable {
     /// released. Leases still generating when `graceOver` fires are released.
     /// `graceOver` fires by itself `shutdownGrace` after `stopping`; firing
     /// it earlier (a second signal) cuts the grace period short. A refused
-    /// credential (401, 403) stops everything at once and is returned.
+    /// credential (a 401, or a 403 on a lease request) stops everything at
+    /// once and is returned.
     @discardableResult
     func run(stopping: OneShotEvent, graceOver: OneShotEvent) async -> CredentialRefusal? {
         await withDiscardingTaskGroup { group in
@@ -94,7 +95,8 @@ struct WorkerLoop: Sendable {
     /// Asks until the coordinator answers, backing off while it cannot be
     /// reached. A refusal (a 4xx: a wrong URL, a request it cannot serve) is
     /// logged and retried the same way, since only an operator can fix it;
-    /// a refused credential (401, 403) ends the loop instead.
+    /// a refused credential (401, 403) ends the loop instead, since no retry
+    /// makes a token valid.
     /// A shutdown ends the waits between attempts, but not a request in
     /// flight: its leases would be lost until they expire.
     private func requestLeases(capacity: Int, stopping: OneShotEvent) async throws -> LeaseGrant {

@@ -11,6 +11,9 @@ final class FakeCoordinator: LeaseCoordinator {
         var requests: [LeaseRequest] = []
         var requestTimes: [ContinuousClock.Instant] = []
         var unavailableRequests = 0
+        /// A status (401, 403) every lease request is refused with, as a
+        /// coordinator that does not accept the worker's token.
+        var refusedCredential: Int?
         var retryAfterSeconds: Double? = 0.02
         var heartbeats: [String] = []
         var revoked: Set<String> = []
@@ -34,6 +37,9 @@ final class FakeCoordinator: LeaseCoordinator {
             if state.unavailableRequests > 0 {
                 state.unavailableRequests -= 1
                 throw CoordinatorCallError.unavailable("test: connection refused")
+            }
+            if let status = state.refusedCredential {
+                throw CoordinatorCallError.notAllowed(status: status, message: "test: token refused")
             }
             let count = min(request.capacity / 8, state.queued.count)
             let granted = Array(state.queued.prefix(count))
