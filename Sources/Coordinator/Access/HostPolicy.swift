@@ -13,7 +13,8 @@ struct HostPolicy: Equatable, Sendable {
         var allowed: Set<String> = ["localhost", "::1"]
         let bound = Self.normalized(host)
         if !["0.0.0.0", "::", ""].contains(bound) { allowed.insert(bound) }
-        for name in listed { allowed.insert(Self.normalized(name)) }
+        // A listed "name:port" means the name: the port is the coordinator's own.
+        for name in listed { allowed.insert(Self.hostPart(of: name)) }
         self.allowed = allowed
     }
 

@@ -16,6 +16,12 @@ struct RequestShapeRulesTests {
             #expect(!policy.allows(hostHeader: host), "\(host)")
         }
         #expect(!HostPolicy(bound: "0.0.0.0", listed: []).allows(hostHeader: "0.0.0.0"))
+        // Listed with a port, or as a bracketed IPv6 address: the name is what counts.
+        let withPorts = HostPolicy(bound: "0.0.0.0", listed: ["gvm.example.org:8420", "[fd00::5]:8420", "10.0.0.7"])
+        for host in ["gvm.example.org:8420", "gvm.example.org", "[fd00::5]:8420", "10.0.0.7:8420"] {
+            #expect(withPorts.allows(hostHeader: host), "\(host)")
+        }
+        #expect(!withPorts.allows(hostHeader: "gvm.example.org.attacker.example"))
     }
 
     @Test("a POST body needs JSON (or NDJSON for datasets); a POST without one carries none or JSON")
