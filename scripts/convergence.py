@@ -113,7 +113,10 @@ group that its finished runs' times say would end after M minutes, so a piece
 always finishes every arm of a seed. Each row records the machine: cpuModel
 (/proc/cpuinfo) and openblasCore (from a tiny `gvm-model gradient-pools`
 probe, the only command that prints openblas_get_corename; null if the probe
-fails). The analysis pairs seeds only on the same cpuModel.
+fails). The analysis pairs seeds only on the same cpuModel. A row's commit is
+the tree's HEAD when it was written; binariesCommit, the tree its executables
+were built from when they are a frozen copy (scripts/freeze-binaries.py and
+GVM_BINARIES), null otherwise.
 
     python3 scripts/convergence.py --phase lr-grid [--max-minutes 55]
     python3 scripts/convergence.py --phase raft --learning-rate 3e-4 [--max-minutes 55]
@@ -508,7 +511,7 @@ def run_one(args, phase: str, arm: str, seed: int, learning_rate: float, machine
                        "maxTokens": evaluations[versions[-1]]["maxTokens"], "testFile": "test.jsonl"},
         "poolPrompts": machine["poolPrompts"], "revisitInterval": machine["poolPrompts"] / args.prompts_per_iteration,
         "seconds": round(time.monotonic() - started, 1), "runSeconds": round(run_seconds, 1),
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": gh.git_revision(),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": gh.git_revision(), "binariesCommit": gh.binaries_commit(),
         "cpuModel": machine["cpuModel"], "openblasCore": machine["openblasCore"],
         "version0SHA256": machine["version0SHA256"], "workers": args.workers,
     }

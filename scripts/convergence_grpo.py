@@ -309,7 +309,7 @@ def run_group(args, checkpoint: str, seed: int, arms: list[str], machine: dict) 
                            "seed": args.eval_seed, "temperature": 1, "maxTokens": after[arm]["maxTokens"],
                            "testFile": "test.jsonl"},
             "groupSeconds": seconds, "groupRunSeconds": round(run_seconds, 1), "date": date,
-            "commit": gh.git_revision(), "cpuModel": machine["cpuModel"], "openblasCore": machine["openblasCore"],
+            "commit": gh.git_revision(), "binariesCommit": gh.binaries_commit(), "cpuModel": machine["cpuModel"], "openblasCore": machine["openblasCore"],
             "workers": args.workers})
     if not args.keep_weights:
         shutil.rmtree(folder, ignore_errors=True)

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import signal
+import shutil
 import subprocess
 import sys
 import threading
@@ -238,6 +239,34 @@ def git_revision() -> str | None:
                                capture_output=True, text=True, check=True).stdout.strip()
         return revision + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def freeze_binaries(folder: str) -> str:
+    """Copies the release executables to `folder` with a COMMIT file naming
+    the tree they were built from, for a benchmark piece to run through
+    GVM_BINARIES=folder while the tree moves on. Build first
+    (`swift build -c release`)."""
+    os.makedirs(folder, exist_ok=True)
+    for name in ("gvm-coordinator", "gvm-worker", "gvm-model"):
+        shutil.copy2(os.path.join(REPO_ROOT, ".build", "release", name), os.path.join(folder, name))
+    commit = git_revision() or "unknown"
+    with open(os.path.join(folder, "COMMIT"), "w") as f:
+        f.write(commit + "\n")
+    return commit
+
+
+def binaries_commit() -> str | None:
+    """The tree the executables in use were built from, when they are a
+    frozen copy (GVM_BINARIES with the COMMIT file freeze_binaries writes);
+    None for .build/release, whose build the scripts cannot date."""
+    folder = os.environ.get("GVM_BINARIES")
+    if not folder:
+        return None
+    try:
+        with open(os.path.join(folder, "COMMIT")) as f:
+            return f.read().strip() or None
+    except OSError:
         return None
 
 
