@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import Policy
+import Shared
 
 /// `gvm-model gradient-pools`: the measurement half of the mechanism
 /// benchmark (issue 14). Builds each prompt's pool of samples with their
@@ -82,7 +83,7 @@ struct GradientPoolsCommand: ParsableCommand {
         } catch {
             throw ValidationError("--weights \(weights): \(error)")
         }
-        let weightsSHA256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let weightsSHA256 = SHA256.hash(data: bytes).lowercaseHex
         let model = try TransformerModel(weights: contents, maxBatch: 1)
         let allTasks = try readTasks(tasks)
         let needed = batches * batchSize

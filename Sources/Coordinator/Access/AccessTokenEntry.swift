@@ -23,7 +23,7 @@ struct AccessTokenEntry: Equatable, Sendable, Codable {
         name = try c.decode(String.self, forKey: .name)
         role = try c.decode(AccessRole.self, forKey: .role)
         let hex = try c.decode(String.self, forKey: .sha256)
-        guard let bytes = Self.bytes(hex: hex), bytes.count == 32 else {
+        guard let bytes = [UInt8](hex: hex), bytes.count == 32 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .sha256, in: c, debugDescription: "must be 64 hexadecimal digits (a SHA-256), not the token")
         }
@@ -34,31 +34,6 @@ struct AccessTokenEntry: Equatable, Sendable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
         try c.encode(role, forKey: .role)
-        try c.encode(Self.hex(digest), forKey: .sha256)
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        try c.encode(digest.lowercaseHex, forKey: .sha256)
     }
 }

@@ -66,7 +66,7 @@ struct AddTokenCommand: ParsableCommand {
             throw ValidationError("--role must be one of \(AccessRole.allCases.map(\.rawValue).joined(separator: ", ")), got \(role)")
         }
         var generator = SystemRandomNumberGenerator()
-        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let token = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.lowercaseHex
         let entry = AccessTokenEntry(name: name, role: role, digest: Array(SHA256.hash(data: Data(token.utf8))))
         let current = try tokens.read()
         let updated: AccessTokenFile

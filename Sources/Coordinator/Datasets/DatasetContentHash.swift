@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Shared
 
 /// A dataset's identity: SHA-256 of the body's bytes exactly as sent, fed in
 /// any number of pieces. Re-importing the same file must give the same hash.
@@ -16,6 +17,6 @@ struct DatasetContentHash {
 
     /// "sha256:" and 64 hex digits.
     func finish() -> String {
-        "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        "sha256:" + hasher.finalize().lowercaseHex
     }
 }

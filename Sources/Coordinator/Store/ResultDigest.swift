@@ -9,6 +9,6 @@ enum ResultDigest {
     static func of(_ result: LeaseResult) throws -> String {
         let encoder = WireJSON.encoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return SHA256.hash(data: try encoder.encode(result)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: try encoder.encode(result)).lowercaseHex
     }
 }

@@ -14,7 +14,7 @@ struct CheckedWeights: Sendable {
 /// Reading and checking the weights of built-in runs.
 enum BuiltinWeights {
     static func sha256Hex(_ bytes: Data) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: bytes).lowercaseHex
     }
 
     /// Reads the version-0 weights file of a run being created. Every refusal

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Policy
+import Shared
 
 extension BuiltinModel {
     /// The model in a downloaded weights file, after checking that the bytes
@@ -33,9 +34,6 @@ extension BuiltinModel {
 
     /// Lower-case hex, as leases name weights.
     static func sha256Hex(_ bytes: Data) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        SHA256.hash(data: bytes).lowercaseHex
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Shared
 import Testing
 @testable import Coordinator
 
@@ -42,7 +43,7 @@ struct AccessPolicyTests {
     @Test("no header, another scheme, an empty or unknown token are 401, naming neither token nor hash")
     func unauthenticated() {
         let unknown = "guess-1234"
-        let unknownHash = AccessTokenEntry.hex(Array(SHA256.hash(data: Data(unknown.utf8))))
+        let unknownHash = SHA256.hash(data: Data(unknown.utf8)).lowercaseHex
         for header in [nil, "Basic d29ya2VyOnNlY3JldA==", "Bearer", "Bearer   ", "Bearer \(unknown)", "worker-secret"] {
             guard case .unauthenticated(let message) = Self.policy.decide(authorization: header, group: .reader) else {
                 Issue.record("\(header ?? "no header") was let through")

@@ -82,7 +82,7 @@ final class AccessCluster: @unchecked Sendable {
     }
 
     static func sha256(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).lowercaseHex
     }
 
     func tokenFile(_ identity: Identity) -> String {
